@@ -1,0 +1,163 @@
+//! `footprint`, the command line. Thin: it parses arguments, reads files, calls the library
+//! crates and prints; the work is theirs.
+
+mod catalog;
+mod input;
+mod latency;
+mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use footprint_model::{LoadError, RegionStatus};
+
+const AFTER_HELP: &str = "\
+Exit codes: 0 success; 1 failure; 2 bad arguments; 3 bad input data (a catalog file or a \
+measurement file was refused, with every problem listed on stderr).
+
+The catalog is built in: `footprint catalog regions` needs no setup. Add --catalog DIR to \
+extend or override it with your own TOML or CSV files (see catalog/FORMAT.md in the source).";
+
+/// Plan, place and route a sovereign multi-region cloud.
+///
+/// footprint knows the world's cloud regions, countries and residency blocs as sourced,
+/// dated facts, and estimates the latency between any two places.
+#[derive(Debug, Parser)]
+#[command(name = "footprint", version, after_help = AFTER_HELP)]
+struct Cli {
+    /// A folder of your own catalog files (*.toml, *.csv) that extend or override the built-in
+    /// catalog by key; may be given more than once, later folders win.
+    #[arg(long = "catalog", value_name = "DIR", global = true)]
+    catalogs: Vec<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Explore the world catalog: regions, countries, coverage, AI offerings, maps.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Estimated round-trip time between two places.
+    ///
+    /// A place is a region (provider:code, e.g. aws:us-east-1), a country (ISO alpha-2, e.g.
+    /// MX: its users, as population-weighted cities) or a point (lat,lon, e.g. 19.43,-99.13).
+    /// A measured value for the exact pair, from the catalog or --measured, wins over the
+    /// estimate.
+    Latency {
+        from: String,
+        to: String,
+        /// A CSV of measured round-trip times (from,to,rtt_ms,source,as_of) that override the
+        /// estimate for their pairs and join its calibration.
+        #[arg(long, value_name = "FILE")]
+        measured: Vec<PathBuf>,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CatalogCommand {
+    /// List regions.
+    Regions {
+        /// Only this provider (aws, azure, gcp, oracle, alibaba, huawei, tencent...).
+        #[arg(long)]
+        provider: Option<String>,
+        /// Only regions in this country (ISO alpha-2).
+        #[arg(long)]
+        country: Option<String>,
+        /// Only regions with this status.
+        #[arg(long, value_parser = parse_status)]
+        status: Option<RegionStatus>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List countries with their population and population points.
+    Countries {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sovereign-coverage matrix: for each country and provider, a generally available
+    /// region inside the country, or the nearest one and how far.
+    Coverage {
+        /// Only these countries (comma-separated ISO alpha-2 codes); default: every country,
+        /// most populous first.
+        #[arg(long, value_delimiter = ',', value_name = "CC,...")]
+        countries: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// AI model offerings by region (Model Studio, Bedrock, Azure OpenAI, Vertex AI...).
+    Ai {
+        #[arg(long)]
+        provider: Option<String>,
+        /// Only offerings with a model whose id contains this text.
+        #[arg(long)]
+        model: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Draw a world map (SVG) with every region as a dot coloured by provider.
+    Map {
+        /// Where to write the SVG.
+        #[arg(long, value_name = "FILE.svg")]
+        out: PathBuf,
+        /// Only this provider.
+        #[arg(long)]
+        provider: Option<String>,
+    },
+    /// List the sources the catalog's facts come from.
+    Sources {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Load the catalog (with any --catalog folders), report every problem, print a summary.
+    Validate {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_status(s: &str) -> Result<RegionStatus, String> {
+    s.parse::<RegionStatus>().map_err(str::to_owned)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(load) = e.downcast_ref::<LoadError>() {
+                eprintln!("error: {load}");
+                ExitCode::from(3)
+            } else if let Some(bad) = e.downcast_ref::<input::BadArgument>() {
+                eprintln!("error: {bad}");
+                ExitCode::from(2)
+            } else {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Catalog(cmd) => {
+            let world = input::load_world(&cli.catalogs, &[])?;
+            catalog::run(&world, cmd)
+        }
+        Command::Latency {
+            from,
+            to,
+            measured,
+            json,
+        } => {
+            let world = input::load_world(&cli.catalogs, &measured)?;
+            latency::run(&world, &from, &to, json)
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! Generic records read from TOML tables or CSV rows, with the line of every field, and the
+//! typed getters that turn them into values while collecting every problem on the way.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use crate::error::Problem;
+
+/// A value as it was written, before it is given a type.
+#[derive(Clone, Debug)]
+pub(crate) enum Raw {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    List(Vec<Raw>),
+    /// Anything else (a table, a time of day...): only its type name is kept, for errors.
+    Other(&'static str),
+}
+
+impl Raw {
+    fn describe(&self) -> String {
+        match self {
+            Raw::Str(s) => format!("the string {s:?}"),
+            Raw::Int(i) => format!("the integer {i}"),
+            Raw::Float(f) => format!("the number {f}"),
+            Raw::Bool(b) => format!("the boolean {b}"),
+            Raw::List(_) => "an array".into(),
+            Raw::Other(t) => format!("a {t}"),
+        }
+    }
+}
+
+/// Where a record was read: file and line of the record, and of each of its fields.
+#[derive(Clone, Debug)]
+pub(crate) struct Loc {
+    pub file: Arc<str>,
+    pub line: u32,
+    fields: Vec<(String, u32)>,
+}
+
+impl Loc {
+    /// The line a field was written on (the record's line if it was not written).
+    pub fn line_of(&self, field: &str) -> u32 {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == field)
+            .map_or(self.line, |(_, l)| *l)
+    }
+
+    pub fn problem(&self, field: &str, message: impl Into<String>) -> Problem {
+        Problem {
+            file: self.file.to_string(),
+            line: self.line_of(field),
+            field: (!field.is_empty()).then(|| field.to_owned()),
+            message: message.into(),
+        }
+    }
+
+    pub fn at(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+}
+
+/// One record (a TOML table or a CSV row) whose fields are taken one by one; what is left at
+/// the end was not expected and is reported.
+pub(crate) struct Record {
+    pub loc: Loc,
+    values: Vec<Option<Raw>>,
+    /// CSV cells are text: numbers and booleans are parsed from them.
+    textual: bool,
+}
+
+impl Record {
+    pub fn new(file: Arc<str>, line: u32, fields: Vec<(String, u32, Raw)>, textual: bool) -> Self {
+        let mut names = Vec::with_capacity(fields.len());
+        let mut values = Vec::with_capacity(fields.len());
+        for (k, l, v) in fields {
+            // An empty CSV cell is a value left out.
+            let v = match v {
+                Raw::Str(s) if textual && s.trim().is_empty() => None,
+                v => Some(v),
+            };
+            names.push((k, l));
+            values.push(v);
+        }
+        Self {
+            loc: Loc {
+                file,
+                line,
+                fields: names,
+            },
+            values,
+            textual,
+        }
+    }
+
+    fn take(&mut self, key: &str) -> Option<Raw> {
+        let i = self.loc.fields.iter().position(|(k, _)| k == key)?;
+        self.values[i].take()
+    }
+
+    fn wrong(&self, key: &str, expected: &str, found: &Raw) -> Problem {
+        self.loc.problem(
+            key,
+            format!("expected {expected}, found {}", found.describe()),
+        )
+    }
+
+    fn missing(&self, key: &str, expected: &str) -> Problem {
+        self.loc
+            .problem(key, format!("missing required field `{key}` ({expected})"))
+    }
+
+    /// A required field; `get` turns the raw value into the type or says what was expected.
+    fn required<T>(
+        &mut self,
+        key: &str,
+        expected: &str,
+        out: &mut Vec<Problem>,
+        get: impl FnOnce(&Raw, bool) -> Result<T, String>,
+    ) -> Option<T> {
+        match self.take(key) {
+            None => {
+                out.push(self.missing(key, expected));
+                None
+            }
+            Some(raw) => self.convert(key, expected, &raw, out, get),
+        }
+    }
+
+    fn optional<T>(
+        &mut self,
+        key: &str,
+        expected: &str,
+        out: &mut Vec<Problem>,
+        get: impl FnOnce(&Raw, bool) -> Result<T, String>,
+    ) -> Option<Option<T>> {
+        match self.take(key) {
+            None => Some(None),
+            Some(raw) => self.convert(key, expected, &raw, out, get).map(Some),
+        }
+    }
+
+    fn convert<T>(
+        &self,
+        key: &str,
+        expected: &str,
+        raw: &Raw,
+        out: &mut Vec<Problem>,
+        get: impl FnOnce(&Raw, bool) -> Result<T, String>,
+    ) -> Option<T> {
+        match get(raw, self.textual) {
+            Ok(v) => Some(v),
+            Err(why) if why.is_empty() => {
+                out.push(self.wrong(key, expected, raw));
+                None
+            }
+            Err(why) => {
+                out.push(
+                    self.loc
+                        .problem(key, format!("expected {why}, found {}", raw.describe())),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn str(&mut self, key: &str, out: &mut Vec<Problem>) -> Option<String> {
+        self.required(key, "a string", out, as_string)
+    }
+
+    pub fn opt_str(&mut self, key: &str, out: &mut Vec<Problem>) -> Option<Option<String>> {
+        self.optional(key, "a string", out, as_string)
+    }
+
+    /// A string that must parse as `T` (codes, dates, enumerations).
+    pub fn parsed<T: FromStr<Err = &'static str>>(
+        &mut self,
+        key: &str,
+        out: &mut Vec<Problem>,
+    ) -> Option<T> {
+        self.required(key, "a string", out, parse_str)
+    }
+
+    pub fn opt_parsed<T: FromStr<Err = &'static str>>(
+        &mut self,
+        key: &str,
+        out: &mut Vec<Problem>,
+    ) -> Option<Option<T>> {
+        self.optional(key, "a string", out, parse_str)
+    }
+
+    pub fn f64(&mut self, key: &str, out: &mut Vec<Problem>) -> Option<f64> {
+        self.required(key, "a number", out, as_f64)
+    }
+
+    pub fn u64(&mut self, key: &str, out: &mut Vec<Problem>) -> Option<u64> {
+        self.required(key, "a whole number, 0 or more", out, as_u64)
+    }
+
+    pub fn opt_u64(&mut self, key: &str, out: &mut Vec<Problem>) -> Option<Option<u64>> {
+        self.optional(key, "a whole number, 0 or more", out, as_u64)
+    }
+
+    pub fn opt_bool(&mut self, key: &str, out: &mut Vec<Problem>) -> Option<Option<bool>> {
+        self.optional(key, "true or false", out, |raw, textual| match raw {
+            Raw::Bool(b) => Ok(*b),
+            Raw::Str(s) if textual && s == "true" => Ok(true),
+            Raw::Str(s) if textual && s == "false" => Ok(false),
+            _ => Err(String::new()),
+        })
+    }
+
+    pub fn str_list(&mut self, key: &str, out: &mut Vec<Problem>) -> Option<Vec<String>> {
+        self.required(key, "an array of strings", out, |raw, textual| match raw {
+            Raw::List(items) => items
+                .iter()
+                .map(|i| match i {
+                    Raw::Str(s) => Ok(s.clone()),
+                    other => Err(format!(
+                        "an array of strings (one item is {})",
+                        other.describe()
+                    )),
+                })
+                .collect(),
+            // In a CSV cell, a list is written with `;` between items.
+            Raw::Str(s) if textual => Ok(s.split(';').map(|x| x.trim().to_owned()).collect()),
+            _ => Err(String::new()),
+        })
+    }
+
+    /// Reports every field that no getter took.
+    pub fn finish(self, expected: &[&str], out: &mut Vec<Problem>) {
+        for ((key, line), v) in self.loc.fields.iter().zip(&self.values) {
+            if v.is_some() && !expected.contains(&key.as_str()) {
+                out.push(Problem {
+                    file: self.loc.file.to_string(),
+                    line: *line,
+                    field: Some(key.clone()),
+                    message: format!(
+                        "unknown field `{key}`; expected one of: {}",
+                        expected.join(", ")
+                    ),
+                });
+            }
+        }
+    }
+}
+
+fn as_string(raw: &Raw, _textual: bool) -> Result<String, String> {
+    match raw {
+        Raw::Str(s) if !s.trim().is_empty() => Ok(s.clone()),
+        Raw::Str(_) => Err("a non-empty string".into()),
+        _ => Err(String::new()),
+    }
+}
+
+fn parse_str<T: FromStr<Err = &'static str>>(raw: &Raw, _textual: bool) -> Result<T, String> {
+    match raw {
+        Raw::Str(s) => s.trim().parse::<T>().map_err(str::to_owned),
+        _ => Err(String::new()),
+    }
+}
+
+fn as_f64(raw: &Raw, textual: bool) -> Result<f64, String> {
+    let v = match raw {
+        Raw::Float(f) => *f,
+        Raw::Int(i) => *i as f64,
+        Raw::Str(s) if textual => s.trim().parse::<f64>().map_err(|_| String::new())?,
+        _ => return Err(String::new()),
+    };
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err("a finite number".into())
+    }
+}
+
+fn as_u64(raw: &Raw, textual: bool) -> Result<u64, String> {
+    match raw {
+        Raw::Int(i) => u64::try_from(*i).map_err(|_| String::new()),
+        Raw::Str(s) if textual => s.trim().parse::<u64>().map_err(|_| String::new()),
+        _ => Err(String::new()),
+    }
+}
