@@ -63,6 +63,14 @@ fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn plural(n: usize, noun: &str) -> String {
+    match (n, noun) {
+        (1, _) => format!("1 {noun}"),
+        (_, "country") => format!("{n} countries"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(|| "-".to_owned(), |v| v.to_string())
 }
@@ -113,7 +121,7 @@ fn regions(
         ]);
     }
     print!("{}", t.render());
-    println!("{} regions", selected.len());
+    println!("{}", plural(selected.len(), "region"));
     Ok(())
 }
 
@@ -156,7 +164,7 @@ fn countries(world: &World, json: bool) -> anyhow::Result<()> {
         ]);
     }
     print!("{}", t.render());
-    println!("{} countries", rows.len());
+    println!("{}", plural(rows.len(), "country"));
     Ok(())
 }
 

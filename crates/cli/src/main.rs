@@ -57,6 +57,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// How the latency model fits the measured round-trip times it is calibrated on, by
+    /// distance band, against two simple baselines.
+    LatencyModel {
+        /// Also calibrate on these measured CSV files (as for `latency --measured`).
+        #[arg(long, value_name = "FILE")]
+        measured: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,6 +167,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let world = input::load_world(&cli.catalogs, &measured)?;
             latency::run(&world, &from, &to, json)
+        }
+        Command::LatencyModel { measured, json } => {
+            let world = input::load_world(&cli.catalogs, &measured)?;
+            latency::report(&world, json)
         }
     }
 }

@@ -267,3 +267,38 @@ mod tests {
         assert!(LatencyModel::from_pairs(&[(100.0, 3.0); 5]).is_err());
     }
 }
+
+/// Errors of a predictor over measured (distance km, rtt ms) pairs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ErrorStats {
+    pub pairs: usize,
+    pub mape_pct: f64,
+    pub median_ape_pct: f64,
+    pub rmse_ms: f64,
+}
+
+/// How a predictor does on measured pairs.
+pub fn evaluate(pairs: &[(f64, f64)], predict: impl Fn(f64) -> f64) -> ErrorStats {
+    let n = pairs.len().max(1) as f64;
+    let mut ape: Vec<f64> = pairs
+        .iter()
+        .map(|&(d, y)| ((predict(d) - y) / y).abs())
+        .collect();
+    ape.sort_by(f64::total_cmp);
+    let median = if ape.is_empty() {
+        0.0
+    } else {
+        ape[ape.len() / 2]
+    };
+    ErrorStats {
+        pairs: pairs.len(),
+        mape_pct: 100.0 * ape.iter().sum::<f64>() / n,
+        median_ape_pct: 100.0 * median,
+        rmse_ms: (pairs
+            .iter()
+            .map(|&(d, y)| (predict(d) - y).powi(2))
+            .sum::<f64>()
+            / n)
+            .sqrt(),
+    }
+}

@@ -592,10 +592,15 @@ fn typed(kind: Kind, mut rec: Record, parsed: &mut Parsed, out: &mut Vec<Problem
             let partition = rec.opt_parsed::<Partition>("partition", out);
             let operator = rec.opt_str("operator", out);
             let prov = provenance(&mut rec, out);
-            if let Some(code) = &code {
-                if code.is_empty() || code.chars().any(|c| c.is_whitespace() || c == ':') {
-                    out.push(rec.loc.problem("code", format!("expected the provider's region code, without spaces or `:`, found {code:?}")));
-                }
+            if let Some(code) = &code
+                && (code.is_empty() || code.chars().any(|c| c.is_whitespace() || c == ':'))
+            {
+                out.push(rec.loc.problem(
+                    "code",
+                    format!(
+                        "expected the provider's region code, without spaces or `:`, found {code:?}"
+                    ),
+                ));
             }
             let zones = zones.and_then(|z| match z {
                 Some(z) if z > 20 => {
@@ -1133,15 +1138,15 @@ pub fn load(layers: &[Vec<InputFile<'_>>]) -> Result<World, LoadError> {
                         ),
                     ));
                 }
-                if let Some(op) = &r.operator {
-                    if !operator_ids.contains(op.as_str()) {
-                        out.push(loc.problem(
-                            "operator",
-                            format!(
-                                "unknown operator {op:?}; expected the id of an [[operator]] record"
-                            ),
-                        ));
-                    }
+                if let Some(op) = &r.operator
+                    && !operator_ids.contains(op.as_str())
+                {
+                    out.push(loc.problem(
+                        "operator",
+                        format!(
+                            "unknown operator {op:?}; expected the id of an [[operator]] record"
+                        ),
+                    ));
                 }
                 r
             },

@@ -1,6 +1,11 @@
 //! Broken catalog files are refused whole, with every problem named by file, line and field.
 //! Each folder under tests/broken/ is one user layer on top of the embedded catalog.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on the unexpected"
+)]
+
 use std::fs;
 use std::path::Path;
 

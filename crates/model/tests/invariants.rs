@@ -1,5 +1,10 @@
 //! Invariants of the embedded catalog: what every later stage may rely on.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on the unexpected"
+)]
+
 use std::collections::HashSet;
 
 use footprint_model::{CountryCode, PartialDate, RegionStatus, World, load_embedded};

@@ -199,31 +199,74 @@ impl WorldMap<'_> {
         svg.push_str("</g>\n");
     }
 
+    /// Where each dot is drawn. Dots that would overlap (regions of several providers in the
+    /// same city) are spread on a small ring around their common centre, in legend order, so
+    /// that every provider stays visible; a lone dot stays exactly where it projects.
+    fn dodged_positions(&self, frame: &Frame) -> Vec<[f64; 2]> {
+        let projected: Vec<[f64; 2]> = self
+            .dots
+            .iter()
+            .map(|d| frame.project(wrap_longitude(d.lon), d.lat))
+            .collect();
+        let near = DOT_RADIUS * 1.5;
+        // Greedy clustering: each dot joins the first cluster whose first member is near it.
+        let mut clusters: Vec<Vec<usize>> = Vec::new();
+        for (i, p) in projected.iter().enumerate() {
+            let home = clusters.iter_mut().find(|c| {
+                let q = projected[c[0]];
+                (p[0] - q[0]).hypot(p[1] - q[1]) < near
+            });
+            match home {
+                Some(c) => c.push(i),
+                None => clusters.push(vec![i]),
+            }
+        }
+        let mut out = projected.clone();
+        for mut cluster in clusters.into_iter().filter(|c| c.len() > 1) {
+            let n = cluster.len() as f64;
+            let cx = cluster.iter().map(|&i| projected[i][0]).sum::<f64>() / n;
+            let cy = cluster.iter().map(|&i| projected[i][1]).sum::<f64>() / n;
+            // Neighbours on the ring just touch: circumference = n dot diameters.
+            let radius = (n * 2.2 * DOT_RADIUS / std::f64::consts::TAU).max(DOT_RADIUS * 1.1);
+            cluster.sort_by(|&a, &b| {
+                (self.dots[a].group, &self.dots[a].label)
+                    .cmp(&(self.dots[b].group, &self.dots[b].label))
+            });
+            for (k, &i) in cluster.iter().enumerate() {
+                let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * k as f64 / n;
+                out[i] = [cx + radius * angle.cos(), cy + radius * angle.sin()];
+            }
+        }
+        out
+    }
+
     fn write_dots(&self, svg: &mut String, frame: &Frame) {
         let _ = writeln!(
             svg,
             r#"<g id="dots" stroke="{INK}" stroke-width="0.8" stroke-opacity="0.85" fill-opacity="0.92">"#
         );
+        let positions = self.dodged_positions(frame);
         // One group per legend entry, in legend order (later groups draw on top), then the
         // dots whose group has no legend entry.
         let groups = (0..self.legend.len()).map(Some).chain([None]);
         for group in groups {
-            let members: Vec<&MapDot> = self
+            let members: Vec<(usize, &MapDot)> = self
                 .dots
                 .iter()
-                .filter(|dot| match group {
+                .enumerate()
+                .filter(|(_, dot)| match group {
                     Some(g) => dot.group == g,
                     None => dot.group >= self.legend.len(),
                 })
-                .filter(|dot| dot.lon.is_finite() && dot.lat.is_finite())
+                .filter(|(_, dot)| dot.lon.is_finite() && dot.lat.is_finite())
                 .collect();
             if members.is_empty() {
                 continue;
             }
             let colour = group.map_or(UNGROUPED, |g| self.legend[g].color.as_str());
             let _ = writeln!(svg, r#"<g fill="{}">"#, escape(colour));
-            for dot in members {
-                let [x, y] = frame.project(wrap_longitude(dot.lon), dot.lat);
+            for (i, dot) in members {
+                let [x, y] = positions[i];
                 let _ = writeln!(
                     svg,
                     r#"<circle class="dot" cx="{}" cy="{}" r="{}"><title>{}</title></circle>"#,
@@ -247,14 +290,43 @@ fn wrap_longitude(lon: f64) -> f64 {
     }
 }
 
-/// Path data for a country, or `None` if every ring is too small to see.
+/// Path data for a country. Rings under [`MIN_RING_AREA_PX2`] are left out, except that a
+/// country whose rings are all that small keeps its largest, so that small states (Singapore,
+/// Bahrain, Malta) are still in the document to be filled and hovered. `None` only for a
+/// country with no rings at all.
 fn country_path(country: &CountryShape, frame: &Frame) -> Option<String> {
     let mut d = String::new();
     for ring in country.polygons.iter().flat_map(|p| &p.rings) {
-        let projected = densify(ring, MAX_EDGE_DEG).map(|[lon, lat]| frame.project(lon, lat));
-        push_ring(&mut d, projected, MIN_STEP_PX, MIN_RING_AREA_PX2);
+        push_ring(
+            &mut d,
+            projected(ring, frame),
+            MIN_STEP_PX,
+            MIN_RING_AREA_PX2,
+        );
+    }
+    if d.is_empty() {
+        let largest = country
+            .polygons
+            .iter()
+            .filter_map(|p| p.rings.first())
+            .max_by(|a, b| lon_lat_area(a).total_cmp(&lon_lat_area(b)))?;
+        push_ring(&mut d, projected(largest, frame), 0.0, 0.0);
     }
     (!d.is_empty()).then_some(d)
+}
+
+/// A ring's page coordinates, densified so long edges follow the projection's curves.
+fn projected<'a>(ring: &'a [[f64; 2]], frame: &'a Frame) -> impl Iterator<Item = [f64; 2]> + 'a {
+    densify(ring, MAX_EDGE_DEG).map(|[lon, lat]| frame.project(lon, lat))
+}
+
+/// Unsigned area in square degrees; only to pick the largest of a country's rings.
+fn lon_lat_area(ring: &[[f64; 2]]) -> f64 {
+    let twice: f64 = ring
+        .windows(2)
+        .map(|e| e[0][0] * e[1][1] - e[1][0] * e[0][1])
+        .sum();
+    twice.abs() / 2.0
 }
 
 /// The ring's positions, with points added along edges longer than `max_step` degrees.
@@ -412,11 +484,22 @@ fn estimate_text_width(text: &str, font_size: f64) -> f64 {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 mod tests {
     use footprint_geo::shapes::Polygon;
 
     use super::*;
+
+    /// A triangle of about 0.15 px² on the page.
+    fn speck(lon: f64, lat: f64) -> Polygon {
+        Polygon {
+            rings: vec![vec![
+                [lon, lat],
+                [lon + 0.1, lat],
+                [lon, lat + 0.1],
+                [lon, lat],
+            ]],
+        }
+    }
 
     fn square_world() -> WorldShapes {
         let square = |lon: f64, lat: f64| Polygon {
@@ -433,7 +516,7 @@ mod tests {
                 CountryShape {
                     numeric: Some(250),
                     name: "Squareland".into(),
-                    polygons: vec![square(0.0, 40.0)],
+                    polygons: vec![square(0.0, 40.0), speck(20.0, 40.0)],
                 },
                 CountryShape {
                     numeric: None,
@@ -442,10 +525,8 @@ mod tests {
                 },
                 CountryShape {
                     numeric: Some(999),
-                    name: "Speck".into(),
-                    polygons: vec![Polygon {
-                        rings: vec![vec![[0.0, 0.0], [0.01, 0.0], [0.01, 0.01], [0.0, 0.0]]],
-                    }],
+                    name: "Specks".into(),
+                    polygons: vec![speck(50.0, 0.0), speck(60.0, 0.0)],
                 },
             ],
         }
@@ -545,7 +626,24 @@ mod tests {
         let svg = sample_map(&shapes).to_svg();
         assert!(svg.contains(r##"<path id="c250" class="country n250" fill="#ff0000" d="M"##));
         assert!(svg.contains(r#"<path id="f1" class="country" d="M"#));
-        assert!(!svg.contains("Speck"), "a ring under 1 px² is left out");
+        let path_of = |id: &str| {
+            let start = svg.find(&format!(r#"id="{id}""#)).unwrap();
+            svg[start..]
+                .split(" d=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(
+            path_of("c250").matches('M').count(),
+            1,
+            "the speck is left out"
+        );
+        // A country made only of specks keeps one, so it can still be filled.
+        assert_eq!(path_of("c999").matches('M').count(), 1);
     }
 
     #[test]
@@ -560,6 +658,34 @@ mod tests {
         let [left, _] = frame.project(-180.0, 0.0);
         let [right, _] = frame.project(180.0, 0.0);
         assert!((left - MARGIN).abs() < 1e-9 && (right - (WIDTH - MARGIN)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn dots_in_the_same_city_are_spread_apart_not_stacked() {
+        let shapes = square_world();
+        let frame = Frame::new();
+        let mut map = sample_map(&shapes);
+        map.dots = (0..4)
+            .map(|g| MapDot {
+                lon: 8.68,
+                lat: 50.11,
+                group: g % map.legend.len().max(1),
+                label: format!("fra-{g}"),
+            })
+            .collect();
+        let pos = map.dodged_positions(&frame);
+        let centre = frame.project(8.68, 50.11);
+        for (i, a) in pos.iter().enumerate() {
+            // Close to the city...
+            assert!((a[0] - centre[0]).hypot(a[1] - centre[1]) < 4.0 * DOT_RADIUS);
+            // ...but no two dots on top of each other.
+            for b in &pos[i + 1..] {
+                assert!(
+                    (a[0] - b[0]).hypot(a[1] - b[1]) >= 1.9 * DOT_RADIUS,
+                    "{a:?} {b:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -1,0 +1,354 @@
+//! The real binary, run as a user would: tables, JSON, user catalogs, errors and exit codes.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on the unexpected"
+)]
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn footprint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_footprint"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = footprint(args);
+    assert!(
+        out.status.success(),
+        "footprint {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn json(args: &[&str]) -> Value {
+    serde_json::from_str(&ok(args)).expect("valid JSON")
+}
+
+/// A fresh folder under the system temp dir, unique to this test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("footprint-cli-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn regions_table_for_one_provider_and_country() {
+    insta::assert_snapshot!(ok(&[
+        "catalog",
+        "regions",
+        "--provider",
+        "alibaba",
+        "--country",
+        "MX"
+    ]));
+}
+
+#[test]
+fn regions_json_has_the_documented_fields() {
+    let v = json(&["catalog", "regions", "--json"]);
+    let regions = v.as_array().expect("an array");
+    assert!(regions.len() > 250, "{}", regions.len());
+    for r in regions {
+        for field in [
+            "provider", "code", "name", "city", "country", "lat", "lon", "status", "launched",
+            "zones",
+        ] {
+            assert!(r.get(field).is_some(), "{field} missing in {r}");
+        }
+        assert_eq!(r["country"].as_str().map(str::len), Some(2), "{r}");
+    }
+    let seoul = regions
+        .iter()
+        .find(|r| r["provider"] == "alibaba" && r["code"] == "ap-northeast-2")
+        .expect("alibaba:ap-northeast-2");
+    assert_eq!(seoul["country"], "KR");
+    assert_eq!(seoul["status"], "ga");
+}
+
+#[test]
+fn filters_combine() {
+    let v = json(&[
+        "catalog",
+        "regions",
+        "--country",
+        "TH",
+        "--status",
+        "ga",
+        "--json",
+    ]);
+    let providers: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["provider"].as_str().unwrap())
+        .collect();
+    assert!(
+        providers.contains(&"alibaba") && providers.contains(&"aws"),
+        "{providers:?}"
+    );
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["country"] == "TH" && r["status"] == "ga")
+    );
+}
+
+#[test]
+fn countries_json_lists_every_country() {
+    let v = json(&["catalog", "countries", "--json"]);
+    let all = v.as_array().unwrap();
+    assert!(all.len() >= 249);
+    let mx = all.iter().find(|c| c["code"] == "MX").expect("MX");
+    assert_eq!(mx["name"], "Mexico");
+    assert!(mx["population"].as_u64().unwrap() > 100_000_000);
+}
+
+#[test]
+fn coverage_table_for_the_example_markets() {
+    insta::assert_snapshot!(ok(&[
+        "catalog",
+        "coverage",
+        "--countries",
+        "MX,MY,TH,KR,CL,NG"
+    ]));
+}
+
+#[test]
+fn coverage_json_says_in_country_or_nearest() {
+    let v = json(&["catalog", "coverage", "--countries", "MX,NG", "--json"]);
+    let mx = &v[0];
+    assert_eq!(mx["country"], "MX");
+    let alibaba = mx["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["provider"] == "alibaba")
+        .unwrap();
+    assert_eq!(alibaba["in_country"], true);
+    assert!(
+        alibaba["regions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "alibaba:na-south-1")
+    );
+    // Nigeria: no provider has a region there; each names its nearest and how far.
+    let ng = &v[1];
+    for p in ng["providers"].as_array().unwrap() {
+        assert_eq!(p["in_country"], false, "{p}");
+        let d = p["nearest"]["distance_km"].as_f64().unwrap();
+        assert!(d > 500.0, "{p}");
+        assert!(p["nearest"]["rtt_ms"].as_f64().unwrap() > d / 100.0, "{p}");
+    }
+}
+
+#[test]
+fn latency_uses_a_measurement_when_there_is_one() {
+    let v = json(&["latency", "azure:eastus", "azure:westeurope", "--json"]);
+    assert_eq!(v["method"], "measured");
+    assert_eq!(v["rtt_ms"].as_f64(), Some(83.0));
+}
+
+#[test]
+fn latency_estimates_from_a_country_and_reports_its_error() {
+    let v = json(&["latency", "MX", "alibaba:na-south-1", "--json"]);
+    assert_eq!(v["method"], "estimated");
+    let rtt = v["rtt_ms"].as_f64().unwrap();
+    let floor = v["floor_ms"].as_f64().unwrap();
+    assert!(rtt > floor && rtt < 60.0, "{v}");
+    assert!(v["model"]["calibration"]["pairs"].as_u64().unwrap() >= 40);
+    assert!(v["model"]["calibration"]["loo_mape_pct"].as_f64().unwrap() > 0.0);
+    // Farther is slower.
+    let far = json(&["latency", "MX", "alibaba:ap-southeast-1", "--json"]);
+    assert!(far["rtt_ms"].as_f64().unwrap() > 5.0 * rtt);
+    // A point works too.
+    let p = json(&["latency", "19.43,-99.13", "azure:mexicocentral", "--json"]);
+    assert!(p["rtt_ms"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn a_measured_matrix_overrides_the_estimate() {
+    let dir = scratch("measured");
+    let file = dir.join("rum.csv");
+    fs::write(
+        &file,
+        "from,to,rtt_ms,source,as_of\nMX,alibaba:na-south-1,42.5,provider-corporate,2026-11-01\n",
+    )
+    .unwrap();
+    let v = json(&[
+        "latency",
+        "alibaba:na-south-1",
+        "MX",
+        "--measured",
+        file.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(v["method"], "measured");
+    assert_eq!(v["rtt_ms"].as_f64(), Some(42.5));
+}
+
+#[test]
+fn a_user_catalog_overrides_and_extends() {
+    let dir = scratch("override");
+    fs::write(
+        dir.join("ours.toml"),
+        r#"
+[[source]]
+id = "ours"
+title = "Our infrastructure team"
+
+[[provider]]
+id = "acme"
+name = "Acme Sovereign Cloud"
+headquarters = "MX"
+source = "ours"
+as_of = "2026-11-01"
+
+[[region]]
+provider = "acme"
+code = "mx-gdl-1"
+name = "Guadalajara"
+city = "Guadalajara"
+country = "MX"
+lat = 20.67
+lon = -103.35
+status = "ga"
+launched = "2026-10"
+zones = 2
+source = "ours"
+as_of = "2026-11-01"
+"#,
+    )
+    .unwrap();
+    fs::write(
+        dir.join("regions-fix.csv"),
+        "provider,code,name,city,country,lat,lon,status,launched,zones,source,as_of\n\
+         alibaba,na-south-1,Mexico,Querétaro,MX,20.59,-100.39,ga,2025-02,3,ours,2026-11-02\n",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let v = json(&[
+        "--catalog",
+        d,
+        "catalog",
+        "regions",
+        "--country",
+        "MX",
+        "--json",
+    ]);
+    let regions = v.as_array().unwrap();
+    let acme = regions
+        .iter()
+        .find(|r| r["provider"] == "acme")
+        .expect("the new region");
+    assert_eq!(acme["zones"], 2);
+    let ali = regions
+        .iter()
+        .find(|r| r["provider"] == "alibaba" && r["code"] == "na-south-1")
+        .unwrap();
+    assert_eq!(ali["zones"], 3);
+    assert_eq!(ali["source"], "ours");
+    // The new provider shows in the coverage matrix as a column, in-country for Mexico.
+    let cov = json(&[
+        "--catalog",
+        d,
+        "catalog",
+        "coverage",
+        "--countries",
+        "MX",
+        "--json",
+    ]);
+    let acme = cov[0]["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["provider"] == "acme")
+        .unwrap();
+    assert_eq!(acme["in_country"], true);
+}
+
+#[test]
+fn a_bad_user_catalog_is_refused_with_every_problem_and_exit_code_3() {
+    let dir = scratch("bad");
+    fs::write(
+        dir.join("regions.csv"),
+        "provider,code,name,city,country,lat,lon,status,launched,source,as_of\n\
+         aws,xx-1,X,Y,ZZ,95,0,ga,2025,provider-corporate,2026-11-01\n\
+         nope,yy-1,X,Y,MX,20,-100,soon,2025,provider-corporate,2026-11-01\n",
+    )
+    .unwrap();
+    let out = footprint(&["--catalog", dir.to_str().unwrap(), "catalog", "regions"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        out.stdout.is_empty(),
+        "nothing printed on a refused catalog"
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    let err = err.replace(dir.to_str().unwrap(), "<dir>");
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn bad_arguments_exit_2_and_say_what_is_known() {
+    for (args, needle) in [
+        (
+            vec!["catalog", "regions", "--provider", "amazon"],
+            "known: aws, azure",
+        ),
+        (
+            vec!["catalog", "regions", "--country", "XX"],
+            "unknown country",
+        ),
+        (
+            vec!["catalog", "regions", "--status", "live"],
+            "one of: ga, preview",
+        ),
+        (vec!["latency", "MX", "aws:nowhere-9"], "unknown region"),
+        (vec!["latency", "MX", "95,0"], "latitude must be"),
+        (vec!["latency", "Mexico", "aws:us-east-1"], "is not a place"),
+        (
+            vec!["catalog", "coverage", "--countries", "MX,QQ"],
+            "unknown country \"QQ\"",
+        ),
+    ] {
+        let out = footprint(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn the_map_has_a_dot_per_available_region() {
+    let dir = scratch("map");
+    let file = dir.join("world.svg");
+    ok(&[
+        "catalog",
+        "map",
+        "--out",
+        file.to_str().unwrap(),
+        "--provider",
+        "alibaba",
+    ]);
+    let svg = fs::read_to_string(&file).unwrap();
+    let regions = json(&["catalog", "regions", "--provider", "alibaba", "--json"]);
+    let shown = regions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "ga" || r["status"] == "preview")
+        .count();
+    assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"));
+    assert_eq!(svg.matches("<circle").count(), shown);
+    assert!(svg.contains("Alibaba Cloud"));
+}
