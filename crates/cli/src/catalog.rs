@@ -63,6 +63,17 @@ fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// At most `max` characters, with an ellipsis when cut.
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut out: String = s.chars().take(max - 1).collect();
+        out.push('…');
+        out
+    }
+}
+
 fn plural(n: usize, noun: &str) -> String {
     match (n, noun) {
         (1, _) => format!("1 {noun}"),
@@ -189,7 +200,7 @@ fn coverage_cmd(world: &World, countries: &[String], json: bool) -> anyhow::Resu
     let mut t = Table::new(&columns);
     for row in &matrix {
         let mut cells = vec![
-            format!("{} {}", row.country, row.name),
+            format!("{} {}", row.country, shorten(&row.name, 24)),
             thousands(row.population),
         ];
         for p in &row.providers {

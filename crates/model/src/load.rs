@@ -169,7 +169,7 @@ impl Lines {
     }
 }
 
-fn parse_toml(file: &Arc<str>, text: &str, out: &mut Vec<Problem>) -> Vec<(Kind, Record)> {
+fn parse_toml(file: &Arc<str>, text: &str, parsed: &mut Parsed, out: &mut Vec<Problem>) {
     let lines = Lines::new(text);
     let doc = match DeTable::parse(text) {
         Ok(doc) => doc,
@@ -180,10 +180,9 @@ fn parse_toml(file: &Arc<str>, text: &str, out: &mut Vec<Problem>) -> Vec<(Kind,
                 field: None,
                 message: format!("not valid TOML: {}", e.message().trim()),
             });
-            return Vec::new();
+            return;
         }
     };
-    let mut records = Vec::new();
     let expected_tables: Vec<String> = TOML_KINDS.iter().map(|(n, _)| format!("[[{n}]]")).collect();
     for (key, value) in doc.get_ref().iter() {
         let line = lines.line(key.span().start);
@@ -231,15 +230,19 @@ fn parse_toml(file: &Arc<str>, text: &str, out: &mut Vec<Problem>) -> Vec<(Kind,
                     )
                 })
                 .collect();
-            records.push((kind, Record::new(file.clone(), item_line, fields, false)));
+            typed(
+                kind,
+                Record::table(file.clone(), item_line, fields),
+                parsed,
+                out,
+            );
         }
     }
-    records
 }
 
-fn raw_of(v: &DeValue<'_>) -> Raw {
+fn raw_of<'a>(v: &DeValue<'a>) -> Raw<'a> {
     match v {
-        DeValue::String(s) => Raw::Str(s.to_string()),
+        DeValue::String(s) => Raw::Str(s.clone()),
         DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
             .map(Raw::Int)
             .unwrap_or(Raw::Other("integer out of range")),
@@ -250,7 +253,7 @@ fn raw_of(v: &DeValue<'_>) -> Raw {
             .unwrap_or(Raw::Other("float")),
         DeValue::Boolean(b) => Raw::Bool(*b),
         // An unquoted TOML date is taken as its text, so `as_of = 2026-11-01` works too.
-        DeValue::Datetime(d) => Raw::Str(d.to_string()),
+        DeValue::Datetime(d) => Raw::Str(Cow::Owned(d.to_string())),
         DeValue::Array(items) => {
             Raw::List(items.into_iter().map(|i| raw_of(i.get_ref())).collect())
         }
@@ -258,12 +261,7 @@ fn raw_of(v: &DeValue<'_>) -> Raw {
     }
 }
 
-fn parse_csv(
-    file: &Arc<str>,
-    kind: Kind,
-    text: &str,
-    out: &mut Vec<Problem>,
-) -> Vec<(Kind, Record)> {
+fn parse_csv(file: &Arc<str>, kind: Kind, text: &str, parsed: &mut Parsed, out: &mut Vec<Problem>) {
     let whole = |line: u32, field: Option<&str>, message: String| Problem {
         file: file.to_string(),
         line,
@@ -278,7 +276,7 @@ fn parse_csv(
         Ok(h) => h.clone(),
         Err(e) => {
             out.push(whole(1, None, format!("not valid CSV: {e}")));
-            return Vec::new();
+            return;
         }
     };
     let (required, _, _) = fields(kind);
@@ -309,31 +307,30 @@ fn parse_csv(
         }
     }
     if bad_header {
-        return Vec::new();
+        return;
     }
-    let names: Vec<String> = headers.iter().map(str::to_owned).collect();
-    let mut records = Vec::new();
-    for row in reader.records() {
-        match row {
-            Ok(row) => {
+    let names: Arc<[String]> = headers.iter().map(str::to_owned).collect();
+    let mut row = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => {
                 let line = row.position().map_or(0, |p| p.line() as u32);
-                let fields = names
-                    .iter()
-                    .zip(row.iter())
-                    .map(|(k, v)| (k.clone(), line, Raw::Str(v.to_owned())))
-                    .collect();
-                records.push((kind, Record::new(file.clone(), line, fields, true)));
+                let rec = Record::row(file.clone(), line, names.clone(), row.iter());
+                typed(kind, rec, parsed, out);
             }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line() as u32);
                 out.push(whole(line, None, format!("not valid CSV: {e}")));
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
             }
         }
     }
-    records
 }
 
-fn parse_file(file: &InputFile<'_>, out: &mut Vec<Problem>) -> Vec<(Kind, Record)> {
+fn parse_file(file: &InputFile<'_>, parsed: &mut Parsed, out: &mut Vec<Problem>) {
     let name: Arc<str> = Arc::from(file.path.as_str());
     let base = file
         .path
@@ -342,15 +339,15 @@ fn parse_file(file: &InputFile<'_>, out: &mut Vec<Problem>) -> Vec<(Kind, Record
         .unwrap_or(&file.path)
         .to_ascii_lowercase();
     if base.ends_with(".toml") {
-        parse_toml(&name, &file.text, out)
+        parse_toml(&name, &file.text, parsed, out)
     } else if let Some(kind) = file.csv_kind {
-        parse_csv(&name, kind.kind(), &file.text, out)
+        parse_csv(&name, kind.kind(), &file.text, parsed, out)
     } else if base.ends_with(".csv") {
         match CSV_KINDS
             .iter()
             .find(|(prefix, _)| base.starts_with(prefix))
         {
-            Some(&(_, kind)) => parse_csv(&name, kind, &file.text, out),
+            Some(&(_, kind)) => parse_csv(&name, kind, &file.text, parsed, out),
             None => {
                 out.push(Problem {
                     file: name.to_string(),
@@ -360,7 +357,6 @@ fn parse_file(file: &InputFile<'_>, out: &mut Vec<Problem>) -> Vec<(Kind, Record
                               countries, cities, regions or latency"
                         .into(),
                 });
-                Vec::new()
             }
         }
     } else {
@@ -370,7 +366,6 @@ fn parse_file(file: &InputFile<'_>, out: &mut Vec<Problem>) -> Vec<(Kind, Record
             field: None,
             message: "not a catalog file: expected a .toml or .csv file".into(),
         });
-        Vec::new()
     }
 }
 
@@ -403,7 +398,7 @@ struct Parsed {
     latency: Vec<At<RawLatency>>,
 }
 
-fn provenance(rec: &mut Record, out: &mut Vec<Problem>) -> Option<Provenance> {
+fn provenance(rec: &mut Record<'_>, out: &mut Vec<Problem>) -> Option<Provenance> {
     let source = rec.str("source", out);
     let as_of = rec.parsed::<PartialDate>("as_of", out);
     let confidence = rec.opt_parsed::<Confidence>("confidence", out);
@@ -423,12 +418,12 @@ fn provenance(rec: &mut Record, out: &mut Vec<Problem>) -> Option<Provenance> {
     })
 }
 
-fn country_code(rec: &mut Record, key: &str, out: &mut Vec<Problem>) -> Option<String> {
+fn country_code(rec: &mut Record<'_>, key: &str, out: &mut Vec<Problem>) -> Option<String> {
     // Kept as text here; checked against the countries once all layers are merged.
     rec.str(key, out)
 }
 
-fn lat_lon(rec: &mut Record, out: &mut Vec<Problem>) -> Option<(f64, f64)> {
+fn lat_lon(rec: &mut Record<'_>, out: &mut Vec<Problem>) -> Option<(f64, f64)> {
     let lat = rec.f64("lat", out);
     let lon = rec.f64("lon", out);
     if let Some(v) = lat.filter(|v| !(-90.0..=90.0).contains(v)) {
@@ -446,7 +441,7 @@ fn lat_lon(rec: &mut Record, out: &mut Vec<Problem>) -> Option<(f64, f64)> {
     Some((lat?, lon?))
 }
 
-fn check_id(rec: &Record, key: &str, id: &str, upper: bool, out: &mut Vec<Problem>) -> bool {
+fn check_id(rec: &Record<'_>, key: &str, id: &str, upper: bool, out: &mut Vec<Problem>) -> bool {
     let ok = !id.is_empty()
         && id.bytes().all(|c| {
             c.is_ascii_digit()
@@ -472,7 +467,7 @@ fn check_id(rec: &Record, key: &str, id: &str, upper: bool, out: &mut Vec<Proble
     ok
 }
 
-fn typed(kind: Kind, mut rec: Record, parsed: &mut Parsed, out: &mut Vec<Problem>) {
+fn typed(kind: Kind, mut rec: Record<'_>, parsed: &mut Parsed, out: &mut Vec<Problem>) {
     macro_rules! done {
         ($vec:ident, $value:expr) => {{
             let loc = rec.loc.clone();
@@ -850,7 +845,8 @@ fn placeholder() -> CountryCode {
 /// Records of one kind, by key, in the order first seen; a later layer replaces a key.
 struct Keyed<T> {
     order: Vec<At<T>>,
-    index: HashMap<String, usize>,
+    /// key -> (index in `order`, layer that put it there)
+    index: HashMap<String, (usize, usize)>,
 }
 
 impl<T> Keyed<T> {
@@ -864,27 +860,29 @@ impl<T> Keyed<T> {
 
 fn merge<T>(
     into: &mut Keyed<T>,
+    layer_no: usize,
     layer: Vec<At<T>>,
     what: &str,
     key_field: &str,
     key: impl Fn(&T) -> String,
     out: &mut Vec<Problem>,
 ) {
-    let mut seen_here: HashMap<String, String> = HashMap::new();
     for item in layer {
         let k = key(&item.value);
-        if let Some(first) = seen_here.get(&k) {
-            out.push(item.loc.problem(
-                key_field,
-                format!("duplicate {what} {k:?}; first defined at {first}"),
-            ));
-            continue;
-        }
-        seen_here.insert(k.clone(), item.loc.at());
-        match into.index.get(&k) {
-            Some(&i) => into.order[i] = item,
+        match into.index.get_mut(&k) {
+            Some((i, layer)) if *layer == layer_no => {
+                let first = into.order[*i].loc.at();
+                out.push(item.loc.problem(
+                    key_field,
+                    format!("duplicate {what} {k:?}; first defined at {first}"),
+                ));
+            }
+            Some((i, layer)) => {
+                *layer = layer_no;
+                into.order[*i] = item;
+            }
             None => {
-                into.index.insert(k, into.order.len());
+                into.index.insert(k, (into.order.len(), layer_no));
                 into.order.push(item);
             }
         }
@@ -906,16 +904,15 @@ pub fn load(layers: &[Vec<InputFile<'_>>]) -> Result<World, LoadError> {
     let mut cities = Keyed::new();
     let mut latency = Keyed::new();
 
-    for files in layers {
+    for (layer_no, files) in layers.iter().enumerate() {
         let mut parsed = Parsed::default();
         for file in files {
-            for (kind, rec) in parse_file(file, &mut out) {
-                typed(kind, rec, &mut parsed, &mut out);
-            }
+            parse_file(file, &mut parsed, &mut out);
         }
         let o = &mut out;
         merge(
             &mut sources,
+            layer_no,
             parsed.sources,
             "source",
             "id",
@@ -924,6 +921,7 @@ pub fn load(layers: &[Vec<InputFile<'_>>]) -> Result<World, LoadError> {
         );
         merge(
             &mut blocs,
+            layer_no,
             parsed.blocs,
             "bloc",
             "id",
@@ -932,6 +930,7 @@ pub fn load(layers: &[Vec<InputFile<'_>>]) -> Result<World, LoadError> {
         );
         merge(
             &mut operators,
+            layer_no,
             parsed.operators,
             "operator",
             "id",
@@ -940,6 +939,7 @@ pub fn load(layers: &[Vec<InputFile<'_>>]) -> Result<World, LoadError> {
         );
         merge(
             &mut providers,
+            layer_no,
             parsed.providers,
             "provider",
             "id",
@@ -948,6 +948,7 @@ pub fn load(layers: &[Vec<InputFile<'_>>]) -> Result<World, LoadError> {
         );
         merge(
             &mut regions,
+            layer_no,
             parsed.regions,
             "region",
             "code",
@@ -956,6 +957,7 @@ pub fn load(layers: &[Vec<InputFile<'_>>]) -> Result<World, LoadError> {
         );
         merge(
             &mut ai_services,
+            layer_no,
             parsed.ai_services,
             "AI service",
             "id",
@@ -964,6 +966,7 @@ pub fn load(layers: &[Vec<InputFile<'_>>]) -> Result<World, LoadError> {
         );
         merge(
             &mut ai_offerings,
+            layer_no,
             parsed.ai_offerings,
             "AI offering",
             "region",
@@ -972,6 +975,7 @@ pub fn load(layers: &[Vec<InputFile<'_>>]) -> Result<World, LoadError> {
         );
         merge(
             &mut countries,
+            layer_no,
             parsed.countries,
             "country",
             "code",
@@ -980,6 +984,7 @@ pub fn load(layers: &[Vec<InputFile<'_>>]) -> Result<World, LoadError> {
         );
         merge(
             &mut cities,
+            layer_no,
             parsed.cities,
             "city",
             "id",
@@ -988,6 +993,7 @@ pub fn load(layers: &[Vec<InputFile<'_>>]) -> Result<World, LoadError> {
         );
         merge(
             &mut latency,
+            layer_no,
             parsed.latency,
             "measurement",
             "to",

@@ -1,6 +1,7 @@
 //! Generic records read from TOML tables or CSV rows, with the line of every field, and the
 //! typed getters that turn them into values while collecting every problem on the way.
 
+use std::borrow::Cow;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -8,17 +9,17 @@ use crate::error::Problem;
 
 /// A value as it was written, before it is given a type.
 #[derive(Clone, Debug)]
-pub(crate) enum Raw {
-    Str(String),
+pub(crate) enum Raw<'a> {
+    Str(Cow<'a, str>),
     Int(i64),
     Float(f64),
     Bool(bool),
-    List(Vec<Raw>),
+    List(Vec<Raw<'a>>),
     /// Anything else (a table, a time of day...): only its type name is kept, for errors.
     Other(&'static str),
 }
 
-impl Raw {
+impl Raw<'_> {
     fn describe(&self) -> String {
         match self {
             Raw::Str(s) => format!("the string {s:?}"),
@@ -36,16 +37,23 @@ impl Raw {
 pub(crate) struct Loc {
     pub file: Arc<str>,
     pub line: u32,
-    fields: Vec<(String, u32)>,
+    /// The field names, shared by every row of a CSV file.
+    names: Arc<[String]>,
+    /// The line of each field, when they differ from the record's (TOML).
+    lines: Option<Arc<[u32]>>,
 }
 
 impl Loc {
     /// The line a field was written on (the record's line if it was not written).
     pub fn line_of(&self, field: &str) -> u32 {
-        self.fields
-            .iter()
-            .find(|(k, _)| k == field)
-            .map_or(self.line, |(_, l)| *l)
+        match &self.lines {
+            Some(lines) => self
+                .names
+                .iter()
+                .position(|k| k == field)
+                .map_or(self.line, |i| lines[i]),
+            None => self.line,
+        }
     }
 
     pub fn problem(&self, field: &str, message: impl Into<String>) -> Problem {
@@ -64,43 +72,67 @@ impl Loc {
 
 /// One record (a TOML table or a CSV row) whose fields are taken one by one; what is left at
 /// the end was not expected and is reported.
-pub(crate) struct Record {
+pub(crate) struct Record<'a> {
     pub loc: Loc,
-    values: Vec<Option<Raw>>,
+    values: Vec<Option<Raw<'a>>>,
     /// CSV cells are text: numbers and booleans are parsed from them.
     textual: bool,
 }
 
-impl Record {
-    pub fn new(file: Arc<str>, line: u32, fields: Vec<(String, u32, Raw)>, textual: bool) -> Self {
+impl<'a> Record<'a> {
+    /// A TOML table: each field with its own line.
+    pub fn table(file: Arc<str>, line: u32, fields: Vec<(String, u32, Raw<'a>)>) -> Self {
         let mut names = Vec::with_capacity(fields.len());
+        let mut lines = Vec::with_capacity(fields.len());
         let mut values = Vec::with_capacity(fields.len());
         for (k, l, v) in fields {
-            // An empty CSV cell is a value left out.
-            let v = match v {
-                Raw::Str(s) if textual && s.trim().is_empty() => None,
-                v => Some(v),
-            };
-            names.push((k, l));
-            values.push(v);
+            names.push(k);
+            lines.push(l);
+            values.push(Some(v));
         }
         Self {
             loc: Loc {
                 file,
                 line,
-                fields: names,
+                names: names.into(),
+                lines: Some(lines.into()),
             },
             values,
-            textual,
+            textual: false,
         }
     }
 
-    fn take(&mut self, key: &str) -> Option<Raw> {
-        let i = self.loc.fields.iter().position(|(k, _)| k == key)?;
+    /// A CSV row: `names` is the header, shared; an empty cell is a value left out.
+    pub fn row<'c>(
+        file: Arc<str>,
+        line: u32,
+        names: Arc<[String]>,
+        cells: impl Iterator<Item = &'c str>,
+    ) -> Self
+    where
+        'c: 'a,
+    {
+        let values = cells
+            .map(|c| (!c.trim().is_empty()).then_some(Raw::Str(Cow::Borrowed(c))))
+            .collect();
+        Self {
+            loc: Loc {
+                file,
+                line,
+                names,
+                lines: None,
+            },
+            values,
+            textual: true,
+        }
+    }
+
+    fn take(&mut self, key: &str) -> Option<Raw<'a>> {
+        let i = self.loc.names.iter().position(|k| k == key)?;
         self.values[i].take()
     }
 
-    fn wrong(&self, key: &str, expected: &str, found: &Raw) -> Problem {
+    fn wrong(&self, key: &str, expected: &str, found: &Raw<'_>) -> Problem {
         self.loc.problem(
             key,
             format!("expected {expected}, found {}", found.describe()),
@@ -118,14 +150,14 @@ impl Record {
         key: &str,
         expected: &str,
         out: &mut Vec<Problem>,
-        get: impl FnOnce(&Raw, bool) -> Result<T, String>,
+        get: impl FnOnce(&mut Raw<'a>, bool) -> Result<T, String>,
     ) -> Option<T> {
         match self.take(key) {
             None => {
                 out.push(self.missing(key, expected));
                 None
             }
-            Some(raw) => self.convert(key, expected, &raw, out, get),
+            Some(mut raw) => self.convert(key, expected, &mut raw, out, get),
         }
     }
 
@@ -134,11 +166,11 @@ impl Record {
         key: &str,
         expected: &str,
         out: &mut Vec<Problem>,
-        get: impl FnOnce(&Raw, bool) -> Result<T, String>,
+        get: impl FnOnce(&mut Raw<'a>, bool) -> Result<T, String>,
     ) -> Option<Option<T>> {
         match self.take(key) {
             None => Some(None),
-            Some(raw) => self.convert(key, expected, &raw, out, get).map(Some),
+            Some(mut raw) => self.convert(key, expected, &mut raw, out, get).map(Some),
         }
     }
 
@@ -146,9 +178,9 @@ impl Record {
         &self,
         key: &str,
         expected: &str,
-        raw: &Raw,
+        raw: &mut Raw<'a>,
         out: &mut Vec<Problem>,
-        get: impl FnOnce(&Raw, bool) -> Result<T, String>,
+        get: impl FnOnce(&mut Raw<'a>, bool) -> Result<T, String>,
     ) -> Option<T> {
         match get(raw, self.textual) {
             Ok(v) => Some(v),
@@ -206,8 +238,8 @@ impl Record {
     pub fn opt_bool(&mut self, key: &str, out: &mut Vec<Problem>) -> Option<Option<bool>> {
         self.optional(key, "true or false", out, |raw, textual| match raw {
             Raw::Bool(b) => Ok(*b),
-            Raw::Str(s) if textual && s == "true" => Ok(true),
-            Raw::Str(s) if textual && s == "false" => Ok(false),
+            Raw::Str(s) if textual && s.as_ref() == "true" => Ok(true),
+            Raw::Str(s) if textual && s.as_ref() == "false" => Ok(false),
             _ => Err(String::new()),
         })
     }
@@ -217,7 +249,7 @@ impl Record {
             Raw::List(items) => items
                 .iter()
                 .map(|i| match i {
-                    Raw::Str(s) => Ok(s.clone()),
+                    Raw::Str(s) => Ok(s.to_string()),
                     other => Err(format!(
                         "an array of strings (one item is {})",
                         other.describe()
@@ -232,11 +264,11 @@ impl Record {
 
     /// Reports every field that no getter took.
     pub fn finish(self, expected: &[&str], out: &mut Vec<Problem>) {
-        for ((key, line), v) in self.loc.fields.iter().zip(&self.values) {
+        for (key, v) in self.loc.names.iter().zip(&self.values) {
             if v.is_some() && !expected.contains(&key.as_str()) {
                 out.push(Problem {
                     file: self.loc.file.to_string(),
-                    line: *line,
+                    line: self.loc.line_of(key),
                     field: Some(key.clone()),
                     message: format!(
                         "unknown field `{key}`; expected one of: {}",
@@ -248,22 +280,25 @@ impl Record {
     }
 }
 
-fn as_string(raw: &Raw, _textual: bool) -> Result<String, String> {
+fn as_string(raw: &mut Raw<'_>, _textual: bool) -> Result<String, String> {
     match raw {
-        Raw::Str(s) if !s.trim().is_empty() => Ok(s.clone()),
+        Raw::Str(s) if !s.trim().is_empty() => Ok(std::mem::take(s).into_owned()),
         Raw::Str(_) => Err("a non-empty string".into()),
         _ => Err(String::new()),
     }
 }
 
-fn parse_str<T: FromStr<Err = &'static str>>(raw: &Raw, _textual: bool) -> Result<T, String> {
+fn parse_str<T: FromStr<Err = &'static str>>(
+    raw: &mut Raw<'_>,
+    _textual: bool,
+) -> Result<T, String> {
     match raw {
         Raw::Str(s) => s.trim().parse::<T>().map_err(str::to_owned),
         _ => Err(String::new()),
     }
 }
 
-fn as_f64(raw: &Raw, textual: bool) -> Result<f64, String> {
+fn as_f64(raw: &mut Raw<'_>, textual: bool) -> Result<f64, String> {
     let v = match raw {
         Raw::Float(f) => *f,
         Raw::Int(i) => *i as f64,
@@ -277,7 +312,7 @@ fn as_f64(raw: &Raw, textual: bool) -> Result<f64, String> {
     }
 }
 
-fn as_u64(raw: &Raw, textual: bool) -> Result<u64, String> {
+fn as_u64(raw: &mut Raw<'_>, textual: bool) -> Result<u64, String> {
     match raw {
         Raw::Int(i) => u64::try_from(*i).map_err(|_| String::new()),
         Raw::Str(s) if textual => s.trim().parse::<u64>().map_err(|_| String::new()),
