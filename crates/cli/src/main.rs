@@ -47,7 +47,11 @@ enum Command {
     /// A measured value for the exact pair, from the catalog or --measured, wins over the
     /// estimate.
     Latency {
+        /// Where from: provider:code, a country code, or lat,lon.
+        #[arg(allow_hyphen_values = true)]
         from: String,
+        /// Where to: provider:code, a country code, or lat,lon.
+        #[arg(allow_hyphen_values = true)]
         to: String,
         /// A CSV of measured round-trip times (from,to,rtt_ms,source,as_of) that override the
         /// estimate for their pairs and join its calibration.

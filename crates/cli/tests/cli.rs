@@ -174,6 +174,12 @@ fn latency_estimates_from_a_country_and_reports_its_error() {
     // A point works too.
     let p = json(&["latency", "19.43,-99.13", "azure:mexicocentral", "--json"]);
     assert!(p["rtt_ms"].as_f64().unwrap() > 0.0);
+    // A southern or western point starts with a minus sign: still a place, not a flag.
+    let cape_town = json(&["latency", "-33.92,18.42", "aws:af-south-1", "--json"]);
+    assert!(
+        cape_town["distance_km"].as_f64().unwrap() < 10.0,
+        "{cape_town}"
+    );
 }
 
 #[test]
