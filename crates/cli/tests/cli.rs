@@ -32,6 +32,16 @@ fn json(args: &[&str]) -> Value {
     serde_json::from_str(&ok(args)).expect("valid JSON")
 }
 
+/// One provider's cell in a row of `catalog coverage --json`.
+fn provider_cell<'a>(row: &'a Value, provider: &str) -> &'a Value {
+    row["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["provider"] == provider)
+        .unwrap_or_else(|| panic!("no {provider} in {row}"))
+}
+
 /// A fresh folder under the system temp dir, unique to this test.
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("footprint-cli-{}-{name}", std::process::id()));
@@ -128,12 +138,7 @@ fn coverage_json_says_in_country_or_nearest() {
     let v = json(&["catalog", "coverage", "--countries", "MX,NG", "--json"]);
     let mx = &v[0];
     assert_eq!(mx["country"], "MX");
-    let alibaba = mx["providers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["provider"] == "alibaba")
-        .unwrap();
+    let alibaba = provider_cell(mx, "alibaba");
     assert_eq!(alibaba["in_country"], true);
     assert!(
         alibaba["regions"]
@@ -274,12 +279,7 @@ as_of = "2026-11-01"
         "MX",
         "--json",
     ]);
-    let acme = cov[0]["providers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["provider"] == "acme")
-        .unwrap();
+    let acme = provider_cell(&cov[0], "acme");
     assert_eq!(acme["in_country"], true);
 }
 

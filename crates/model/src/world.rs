@@ -202,7 +202,8 @@ pub struct World {
 pub(crate) struct Index {
     pub(crate) countries: HashMap<CountryCode, usize>,
     pub(crate) cities_by_country: HashMap<CountryCode, (usize, usize)>,
-    pub(crate) regions: HashMap<(String, String), RegionId>,
+    /// provider -> code -> id, so that a lookup by `&str` allocates nothing.
+    pub(crate) regions: HashMap<String, HashMap<String, RegionId>>,
     pub(crate) providers: HashMap<String, usize>,
     pub(crate) sources: HashMap<String, usize>,
     pub(crate) blocs: HashMap<String, usize>,
@@ -227,7 +228,9 @@ impl World {
         }
         for (i, r) in self.regions.iter().enumerate() {
             ix.regions
-                .insert((r.provider.clone(), r.code.clone()), RegionId(i as u32));
+                .entry(r.provider.clone())
+                .or_default()
+                .insert(r.code.clone(), RegionId(i as u32));
         }
         for (i, p) in self.providers.iter().enumerate() {
             ix.providers.insert(p.id.clone(), i);
@@ -270,10 +273,7 @@ impl World {
     }
 
     pub fn region_id(&self, provider: &str, code: &str) -> Option<RegionId> {
-        self.index
-            .regions
-            .get(&(provider.to_owned(), code.to_owned()))
-            .copied()
+        self.index.regions.get(provider)?.get(code).copied()
     }
 
     /// Finds a region written `provider:code`.
