@@ -1,5 +1,5 @@
 //! Embeds every catalog file (`catalog/**/*.toml`, `catalog/**/*.csv`) in the binary, so the
-//! list cannot drift from the folder.
+//! list cannot drift from the folder. `catalog/laws/` belongs to footprint-policy, which embeds it.
 
 use std::path::{Path, PathBuf};
 use std::{env, fs, io};
@@ -8,6 +8,9 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
+            if path.file_name().is_some_and(|n| n == "laws") {
+                continue;
+            }
             collect(&path, out)?;
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),

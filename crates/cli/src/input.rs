@@ -23,7 +23,7 @@ pub fn bad(message: impl Into<String>) -> anyhow::Error {
     BadArgument(message.into()).into()
 }
 
-/// Every *.toml and *.csv file below `dir`, in path order.
+/// Every *.toml and *.csv file below `dir`, in path order, except the `laws/` folder (policies).
 fn catalog_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     let entries = fs::read_dir(dir)
         .with_context(|| format!("cannot read catalog folder {}", dir.display()))?;
@@ -43,6 +43,9 @@ fn catalog_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
             continue;
         }
         if path.is_dir() {
+            if path.file_name().is_some_and(|n| n == "laws") {
+                continue;
+            }
             catalog_files(&path, out)?;
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
