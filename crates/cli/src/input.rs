@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use footprint_model::{CsvKind, InputFile, World};
+use footprint_policy::{Engine, PolicyFile};
 
 /// A command-line argument that names something that does not exist (exit code 2).
 #[derive(Debug)]
@@ -92,4 +93,60 @@ pub fn load_world(dirs: &[PathBuf], measured: &[PathBuf]) -> anyhow::Result<Worl
         layers.push(layer);
     }
     Ok(footprint_model::load(&layers)?)
+}
+
+/// The law base (built in, plus any `laws/*.cedar` and `laws/jurisdictions.toml` in the catalog
+/// folders: a file with a built-in file's name replaces it), then the tenant policy files.
+pub fn load_engine(
+    world: &World,
+    dirs: &[PathBuf],
+    tenant_files: &[PathBuf],
+) -> anyhow::Result<Engine> {
+    let mut laws = footprint_policy::embedded::law_files();
+    let mut manifests = Vec::new();
+    for dir in dirs {
+        let folder = dir.join("laws");
+        if !folder.is_dir() {
+            continue;
+        }
+        let mut paths: Vec<PathBuf> = fs::read_dir(&folder)
+            .with_context(|| format!("cannot read {}", folder.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        paths.sort();
+        for p in paths {
+            let name = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_string();
+            if name == "jurisdictions.toml" {
+                manifests.push((p.display().to_string(), read(&p)?));
+            } else if name.ends_with(".cedar") {
+                let file = PolicyFile::law(p.display().to_string(), read(&p)?);
+                match laws
+                    .iter_mut()
+                    .find(|l| l.name.rsplit('/').next() == Some(name.as_str()))
+                {
+                    Some(slot) => *slot = file,
+                    None => laws.push(file),
+                }
+            }
+        }
+    }
+    let engine = Engine::new(world, &laws, &manifests)?;
+    if tenant_files.is_empty() {
+        return Ok(engine);
+    }
+    let mut files = Vec::new();
+    for p in tenant_files {
+        if !p.is_file() {
+            return Err(bad(format!(
+                "--tenant-policy {}: no such file",
+                p.display()
+            )));
+        }
+        files.push(PolicyFile::tenant(p.display().to_string(), read(p)?));
+    }
+    Ok(engine.with_tenant_policies(&files)?)
 }

@@ -2,6 +2,7 @@
 //! crates and prints; the work is theirs.
 
 mod catalog;
+mod check;
 mod input;
 mod latency;
 mod table;
@@ -11,18 +12,24 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use footprint_model::{LoadError, RegionStatus};
+use footprint_policy::{Action, DataClass, Mechanism, PolicyError};
 
 const AFTER_HELP: &str = "\
-Exit codes: 0 success; 1 failure; 2 bad arguments; 3 bad input data (a catalog file or a \
-measurement file was refused, with every problem listed on stderr).
+Exit codes: 0 success; 1 failure; 2 bad arguments; 3 bad input data (a catalog, measurement or \
+policy file was refused, with every problem listed on stderr).
 
 The catalog is built in: `footprint catalog regions` needs no setup. Add --catalog DIR to \
-extend or override it with your own TOML or CSV files (see catalog/FORMAT.md in the source).";
+extend or override it with your own TOML or CSV files (see catalog/FORMAT.md in the source); \
+Cedar files in DIR/laws/ add to or replace the built-in law base.
+
+The residency law base is not legal advice: it is a cited summary, with how sure we are of each \
+rule.";
 
 /// Plan, place and route a sovereign multi-region cloud.
 ///
 /// footprint knows the world's cloud regions, countries and residency blocs as sourced,
-/// dated facts, and estimates the latency between any two places.
+/// dated facts, estimates the latency between any two places, and says which regions the
+/// residency laws (and your own Cedar policies) allow for any data, and why.
 #[derive(Debug, Parser)]
 #[command(name = "footprint", version, after_help = AFTER_HELP)]
 struct Cli {
@@ -58,6 +65,44 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         measured: Vec<PathBuf>,
         /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Which regions may hold or process this data, and why: every region, or one with
+    /// `--region`, allowed or forbidden by the law base and your policies. Not legal advice.
+    ///
+    /// Example: footprint check --class personal --subject MX --action store --mechanism scc
+    Check {
+        /// The data class: personal, sensitive_personal, health, financial, payment, government,
+        /// important_data, telecom_metadata or non_personal.
+        #[arg(long, value_parser = parse_class)]
+        class: DataClass,
+        /// The country of the people the data is about (ISO 3166-1 alpha-2).
+        #[arg(long, value_name = "CC")]
+        subject: String,
+        /// What is done in the region: store (primary copy), replicate, backup, process
+        /// (transient, e.g. inference) or log.
+        #[arg(long, value_parser = parse_action)]
+        action: Action,
+        /// A transfer mechanism the tenant holds (repeat for more): consent, scc, bcr, dpf,
+        /// certification, security_assessment, regulator_approval, contract, local_copy.
+        #[arg(long = "mechanism", value_name = "M", value_parser = parse_mechanism)]
+        mechanisms: Vec<Mechanism>,
+        /// A Cedar file of the tenant's own policies, added to the law base (repeatable).
+        #[arg(long = "tenant-policy", value_name = "FILE")]
+        tenant_policies: Vec<PathBuf>,
+        /// The tenant asking, as its policies name it (principal == Tenant::"acme").
+        #[arg(long, default_value = "default")]
+        tenant: String,
+        /// Explain this one region (provider:code) in full.
+        #[arg(long, value_name = "PROVIDER:CODE")]
+        region: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The jurisdictions of the residency law base and their rules by kind. Not legal advice.
+    Laws {
+        /// Every rule with its law, article, source, as-of date and confidence.
         #[arg(long)]
         json: bool,
     },
@@ -138,6 +183,18 @@ fn parse_status(s: &str) -> Result<RegionStatus, String> {
     s.parse::<RegionStatus>().map_err(str::to_owned)
 }
 
+fn parse_class(s: &str) -> Result<DataClass, String> {
+    DataClass::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_action(s: &str) -> Result<Action, String> {
+    Action::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_mechanism(s: &str) -> Result<Mechanism, String> {
+    Mechanism::parse(s).map_err(|e| e.to_string())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -145,6 +202,9 @@ fn main() -> ExitCode {
         Err(e) => {
             if let Some(load) = e.downcast_ref::<LoadError>() {
                 eprintln!("error: {load}");
+                ExitCode::from(3)
+            } else if let Some(policy) = e.downcast_ref::<PolicyError>() {
+                eprint!("error: {policy}");
                 ExitCode::from(3)
             } else if let Some(bad) = e.downcast_ref::<input::BadArgument>() {
                 eprintln!("error: {bad}");
@@ -171,6 +231,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let world = input::load_world(&cli.catalogs, &measured)?;
             latency::run(&world, &from, &to, json)
+        }
+        Command::Check {
+            class,
+            subject,
+            action,
+            mechanisms,
+            tenant_policies,
+            tenant,
+            region,
+            json,
+        } => {
+            let world = input::load_world(&cli.catalogs, &[])?;
+            let engine = input::load_engine(&world, &cli.catalogs, &tenant_policies)?;
+            let args = check::CheckArgs {
+                tenant,
+                class,
+                subject,
+                action,
+                mechanisms: mechanisms.into_iter().collect(),
+                region,
+                json,
+            };
+            check::run(&world, &engine, &args)
+        }
+        Command::Laws { json } => {
+            let world = input::load_world(&cli.catalogs, &[])?;
+            let engine = input::load_engine(&world, &cli.catalogs, &[])?;
+            check::laws(&engine, json)
         }
         Command::LatencyModel { measured, json } => {
             let world = input::load_world(&cli.catalogs, &measured)?;

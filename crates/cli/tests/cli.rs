@@ -358,3 +358,247 @@ fn the_map_has_a_dot_per_available_region() {
     assert_eq!(svg.matches("<circle").count(), shown);
     assert!(svg.contains("Alibaba Cloud"));
 }
+
+/// A region's entry in `check --json`.
+fn check_entry<'a>(out: &'a Value, region: &str) -> &'a Value {
+    out["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["region"] == region)
+        .unwrap_or_else(|| panic!("no {region} in the check output"))
+}
+
+#[test]
+fn check_explains_one_region_with_citations() {
+    insta::assert_snapshot!(ok(&[
+        "check",
+        "--class",
+        "personal",
+        "--subject",
+        "CN",
+        "--action",
+        "process",
+        "--mechanism",
+        "scc",
+        "--region",
+        "aws:us-east-1",
+    ]));
+}
+
+#[test]
+fn check_json_lists_every_region_with_allowed_and_reasons() {
+    let out = json(&[
+        "check",
+        "--class",
+        "health",
+        "--subject",
+        "AU",
+        "--action",
+        "store",
+        "--json",
+    ]);
+    let regions = out["regions"].as_array().unwrap();
+    assert_eq!(
+        regions.len(),
+        out["region_count"].as_u64().unwrap() as usize
+    );
+    assert!(regions.len() > 300);
+    let sydney = check_entry(&out, "aws:ap-southeast-2");
+    assert_eq!(sydney["allowed"], true);
+    let virginia = check_entry(&out, "aws:us-east-1");
+    assert_eq!(virginia["allowed"], false);
+    let reasons = virginia["reasons"].as_array().unwrap();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r["outcome"] == "forbids" && r["rule"] == "au.mhra.77"),
+        "{reasons:?}"
+    );
+    for r in reasons {
+        for key in [
+            "rule",
+            "law",
+            "article",
+            "source",
+            "as_of",
+            "confidence",
+            "kind",
+        ] {
+            assert!(r.get(key).is_some(), "{key} missing in {r}");
+        }
+    }
+    // The count is the number of allowed entries, and every allowed region is in Australia.
+    let allowed: Vec<&Value> = regions.iter().filter(|r| r["allowed"] == true).collect();
+    assert_eq!(allowed.len() as u64, out["allowed_count"].as_u64().unwrap());
+    assert!(allowed.iter().all(|r| r["country"] == "AU"), "{allowed:?}");
+    assert!(
+        out["notice"]
+            .as_str()
+            .unwrap()
+            .starts_with("Not legal advice")
+    );
+}
+
+#[test]
+fn a_tenant_policy_narrows_the_allowed_regions() {
+    let dir = scratch("tenant-policy");
+    let policy = dir.join("acme.cedar");
+    fs::write(
+        &policy,
+        "// Our EU customers' data only in EU regions of EU-headquartered providers.\n\
+         @id(\"acme.eu-only\")\n\
+         forbid (principal == Tenant::\"acme\", action, resource)\n\
+         when { context.subject in Bloc::\"EU\" }\n\
+         unless { resource in Bloc::\"EU\" && resource.provider.home in Bloc::\"EU\" };\n",
+    )
+    .unwrap();
+    let base = [
+        "check",
+        "--class",
+        "personal",
+        "--subject",
+        "FR",
+        "--action",
+        "store",
+        "--json",
+    ];
+    let without = json(&base);
+    let mut args = base.to_vec();
+    args.extend([
+        "--tenant-policy",
+        policy.to_str().unwrap(),
+        "--tenant",
+        "acme",
+    ]);
+    let with = json(&args);
+    assert_eq!(check_entry(&without, "aws:eu-west-3")["allowed"], true);
+    let paris = check_entry(&with, "aws:eu-west-3");
+    assert_eq!(paris["allowed"], false);
+    assert_eq!(paris["reasons"][0]["rule"], "acme.eu-only");
+    assert_eq!(paris["reasons"][0]["origin"], "tenant");
+    // Another tenant is not bound by acme's policy.
+    let mut other = base.to_vec();
+    other.extend([
+        "--tenant-policy",
+        policy.to_str().unwrap(),
+        "--tenant",
+        "globex",
+    ]);
+    assert_eq!(check_entry(&json(&other), "aws:eu-west-3")["allowed"], true);
+    assert!(with["allowed_count"].as_u64() < without["allowed_count"].as_u64());
+}
+
+#[test]
+fn an_invalid_tenant_policy_is_refused_with_cedar_diagnostics_and_exit_code_3() {
+    let dir = scratch("bad-policy");
+    let policy = dir.join("bad.cedar");
+    fs::write(
+        &policy,
+        "permit (principal, action, resource);\n\
+         forbid (principal, action, resource)\n\
+         when { context.subjekt == Country::\"FR\" };\n",
+    )
+    .unwrap();
+    let out = footprint(&[
+        "check",
+        "--class",
+        "personal",
+        "--subject",
+        "FR",
+        "--action",
+        "store",
+        "--tenant-policy",
+        policy.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    let err = err.replace(dir.to_str().unwrap(), "<dir>");
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn check_refuses_words_the_schema_lacks() {
+    for (args, needle) in [
+        (
+            vec![
+                "check",
+                "--class",
+                "medical",
+                "--subject",
+                "FR",
+                "--action",
+                "store",
+            ],
+            "unknown data class \"medical\"",
+        ),
+        (
+            vec![
+                "check",
+                "--class",
+                "health",
+                "--subject",
+                "FR",
+                "--action",
+                "keep",
+            ],
+            "unknown action \"keep\"",
+        ),
+        (
+            vec![
+                "check",
+                "--class",
+                "health",
+                "--subject",
+                "FR",
+                "--action",
+                "store",
+                "--mechanism",
+                "sccs",
+            ],
+            "unknown mechanism \"sccs\"",
+        ),
+        (
+            vec![
+                "check",
+                "--class",
+                "health",
+                "--subject",
+                "XX",
+                "--action",
+                "store",
+            ],
+            "--subject \"XX\"",
+        ),
+        (
+            vec![
+                "check",
+                "--class",
+                "health",
+                "--subject",
+                "FR",
+                "--action",
+                "store",
+                "--region",
+                "aws:mars-1",
+            ],
+            "unknown region",
+        ),
+    ] {
+        let out = footprint(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn laws_lists_forty_jurisdictions_or_more() {
+    let out = json(&["laws", "--json"]);
+    let j = out["jurisdictions"].as_array().unwrap();
+    assert!(j.len() >= 40, "{}", j.len());
+    let cn = j.iter().find(|x| x["id"] == "cn").unwrap();
+    assert!(cn["rules"].as_array().unwrap().len() >= 3);
+    assert!(ok(&["laws"]).contains("Not legal advice"));
+}
