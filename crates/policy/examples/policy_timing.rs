@@ -4,25 +4,31 @@
 
 use std::time::Instant;
 
-use footprint_policy::{Engine, Mechanism, Mechanisms, TenantSpec};
+use footprint_policy::{Engine, PolicyFile, synthetic};
 
 fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1000);
     let world = footprint_model::load_embedded().unwrap();
     let t = Instant::now();
-    let engine = Engine::embedded(&world).unwrap();
-    println!("load {} rules: {:?}", engine.rules().len(), t.elapsed());
-    let t = Instant::now();
-    let table = engine.compile(&[TenantSpec::new("a", Mechanisms::NONE)]);
+    let law = Engine::embedded(&world).unwrap();
     println!(
-        "compile one tenant: {:?} ({} sets)",
-        t.elapsed(),
-        table.distinct_sets()
+        "load law base, {} rules: {:?}",
+        law.rules().len(),
+        t.elapsed()
     );
     let t = Instant::now();
-    let m: Mechanisms = [Mechanism::Scc, Mechanism::Consent].into_iter().collect();
-    let table = engine.compile(&[TenantSpec::new("a", m)]);
+    let text = synthetic::policies(n);
+    let engine = law
+        .with_tenant_policies(&[PolicyFile::tenant("tenants.cedar", text.as_str())])
+        .unwrap();
+    println!("add {n} tenant policies: {:?}", t.elapsed());
+    let t = Instant::now();
+    let table = engine.compile(&synthetic::tenants(n));
     println!(
-        "compile one tenant with scc+consent: {:?} ({} sets)",
+        "compile {n} tenants: {:?} ({} distinct sets)",
         t.elapsed(),
         table.distinct_sets()
     );

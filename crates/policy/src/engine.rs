@@ -245,9 +245,21 @@ impl Engine {
 
     /// Precomputes what compilation needs to know about a condition: which variables it reads,
     /// and for which subject countries it can hold at all.
-    fn prepare(&self, c: Condition) -> Prepared {
+    fn prepare(&self, mut c: Condition) -> Prepared {
+        let context = self.context(DataClass::Personal, 0, Mechanisms::NONE);
+        let all = Env {
+            store: &self.store,
+            principal: self.unnamed_tenant,
+            action: self.action_eids[0],
+            context: &context,
+            resources: &self.region_eids,
+            lane: None,
+        };
+        c.full = eval::precompute(c.full, &all);
+        c.applies = eval::precompute(c.applies, &all);
         let uses_action = c.full.uses(Var::Action);
         let uses_principal = c.full.uses(Var::Principal);
+        let (reads_class, reads_subject) = eval::context_reads(&c.full);
         let guard = eval::subject_guard(&c.full);
         let subjects = guard.map(|g| {
             (0..self.countries.len())
@@ -259,6 +271,7 @@ impl Engine {
                         action: self.action_eids[0],
                         context: &context,
                         resources: &[],
+                        lane: None,
                     };
                     // Only a definite false rules the subject out; an error must be seen.
                     !matches!(env.eval(&g), eval::Lanes::One(Ok(Val::Bool(false))))
@@ -269,6 +282,8 @@ impl Engine {
             cond: c,
             uses_action,
             uses_principal,
+            reads_class,
+            reads_subject,
             subjects,
         }
     }
@@ -544,6 +559,7 @@ impl Engine {
             action: self.action_eids[r.action.index()],
             context: &context,
             resources: std::slice::from_ref(&region),
+            lane: Some(r.region.index()),
         };
         let mut out = Explanation {
             allowed: false,
@@ -589,6 +605,10 @@ pub(crate) struct Prepared {
     pub cond: Condition,
     pub uses_action: bool,
     pub uses_principal: bool,
+    /// Whether the condition reads the data class, and the subject country; where it does not,
+    /// one evaluation serves every class (or subject).
+    pub reads_class: bool,
+    pub reads_subject: bool,
     /// For each subject country, whether the condition can hold at all; None if any can.
     pub subjects: Option<Vec<bool>>,
 }

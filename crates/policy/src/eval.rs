@@ -193,6 +193,8 @@ pub(crate) enum Expr {
     Is(Box<Expr>, Arc<str>),
     SetLit(Vec<Expr>),
     RecordLit(Vec<(Arc<str>, Expr)>),
+    /// A subexpression that reads only `resource`, evaluated ahead for every region.
+    Pre(Arc<[R]>),
 }
 
 impl Expr {
@@ -204,6 +206,7 @@ impl Expr {
     pub(crate) fn uses(&self, v: Var) -> bool {
         match self {
             Expr::Lit(_) => false,
+            Expr::Pre(_) => v == Var::Resource,
             Expr::Var(x) => *x == v,
             Expr::Not(a)
             | Expr::Neg(a)
@@ -535,6 +538,7 @@ fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
 fn only_subject(e: &Expr) -> bool {
     match e {
         Expr::Lit(_) => true,
+        Expr::Pre(_) => false,
         Expr::Var(_) => false,
         Expr::Get(base, attr) if matches!(base.as_ref(), Expr::Var(Var::Context)) => {
             attr.as_ref() == "subject"
@@ -592,14 +596,110 @@ pub(crate) fn subject_guard(full: &Expr) -> Option<Expr> {
     guard
 }
 
+/// Which parts of the context an expression reads: (class or classes, subject). Reading the
+/// context whole counts as reading both.
+pub(crate) fn context_reads(e: &Expr) -> (bool, bool) {
+    match e {
+        Expr::Lit(_) | Expr::Pre(_) => (false, false),
+        Expr::Var(Var::Context) => (true, true),
+        Expr::Var(_) => (false, false),
+        Expr::Get(base, attr) if matches!(base.as_ref(), Expr::Var(Var::Context)) => {
+            match attr.as_ref() {
+                "class" | "classes" => (true, false),
+                "subject" => (false, true),
+                "mechanisms" => (false, false),
+                _ => (true, true),
+            }
+        }
+        Expr::Not(a)
+        | Expr::Neg(a)
+        | Expr::IsEmpty(a)
+        | Expr::Get(a, _)
+        | Expr::Has(a, _)
+        | Expr::Like(a, _)
+        | Expr::Is(a, _) => context_reads(a),
+        Expr::And(a, b) | Expr::Or(a, b) | Expr::Bin(_, a, b) => {
+            let (x, y) = (context_reads(a), context_reads(b));
+            (x.0 || y.0, x.1 || y.1)
+        }
+        Expr::If(a, b, c) => {
+            let (x, y, z) = (context_reads(a), context_reads(b), context_reads(c));
+            (x.0 || y.0 || z.0, x.1 || y.1 || z.1)
+        }
+        Expr::SetLit(items) => items
+            .iter()
+            .map(context_reads)
+            .fold((false, false), |a, b| (a.0 || b.0, a.1 || b.1)),
+        Expr::RecordLit(fields) => fields
+            .iter()
+            .map(|(_, e)| context_reads(e))
+            .fold((false, false), |a, b| (a.0 || b.0, a.1 || b.1)),
+    }
+}
+
+/// Replaces every largest subexpression that reads only `resource` (and literals) by its value
+/// for every region, computed once: `resource in Bloc::"EU"`, `resource.provider.home`. The
+/// expressions are pure, so evaluating them ahead changes no answer, errors included.
+/// `env` must range over all regions.
+pub(crate) fn precompute(e: Expr, env: &Env<'_>) -> Expr {
+    let only_resource = e.uses(Var::Resource)
+        && !e.uses(Var::Principal)
+        && !e.uses(Var::Action)
+        && !e.uses(Var::Context);
+    if only_resource && !matches!(e, Expr::Var(_) | Expr::Pre(_)) {
+        // Region by region, so that each lane keeps its exact error.
+        let lanes: Vec<R> = (0..env.resources.len())
+            .map(|i| {
+                let one = Env {
+                    resources: &env.resources[i..=i],
+                    lane: Some(i),
+                    ..*env
+                };
+                match one.eval(&e) {
+                    Lanes::One(r) => r,
+                    _ => Err(EvalError::Type),
+                }
+            })
+            .collect();
+        return Expr::Pre(lanes.into());
+    }
+    let b = |x: Box<Expr>| Box::new(precompute(*x, env));
+    match e {
+        Expr::Not(a) => Expr::Not(b(a)),
+        Expr::Neg(a) => Expr::Neg(b(a)),
+        Expr::And(x, y) => Expr::And(b(x), b(y)),
+        Expr::Or(x, y) => Expr::Or(b(x), b(y)),
+        Expr::If(x, y, z) => Expr::If(b(x), b(y), b(z)),
+        Expr::Bin(op, x, y) => Expr::Bin(op, b(x), b(y)),
+        Expr::IsEmpty(a) => Expr::IsEmpty(b(a)),
+        Expr::Get(a, n) => Expr::Get(b(a), n),
+        Expr::Has(a, n) => Expr::Has(b(a), n),
+        Expr::Like(a, p) => Expr::Like(b(a), p),
+        Expr::Is(a, t) => Expr::Is(b(a), t),
+        Expr::SetLit(items) => {
+            Expr::SetLit(items.into_iter().map(|i| precompute(i, env)).collect())
+        }
+        Expr::RecordLit(fields) => Expr::RecordLit(
+            fields
+                .into_iter()
+                .map(|(k, v)| (k, precompute(v, env)))
+                .collect(),
+        ),
+        other @ (Expr::Lit(_) | Expr::Var(_) | Expr::Pre(_)) => other,
+    }
+}
+
 /// The request, with the resource varying over lanes.
 pub(crate) struct Env<'a> {
     pub store: &'a Store,
     pub principal: Eid,
     pub action: Eid,
     pub context: &'a Val,
-    /// The regions, one lane each.
+    /// The regions, one lane each: every region of the engine, or one.
     pub resources: &'a [Eid],
+    /// When `resources` is a single region, its position among all of them (to read
+    /// precomputed lanes).
+    pub lane: Option<usize>,
 }
 
 /// A value for every lane: once if it does not depend on the lane.
@@ -607,17 +707,100 @@ pub(crate) struct Env<'a> {
 pub(crate) enum Lanes {
     One(R),
     Each(Vec<R>),
+    /// A boolean per lane, as bitsets: where true, and where evaluation failed (the kind of
+    /// failure is not kept: compilation only needs to know it failed).
+    Bool(Bits),
+}
+
+/// Lanes of booleans. Invariants: `t & e == 0`; no bit at or past `n`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Bits {
+    pub t: Vec<u64>,
+    pub e: Vec<u64>,
+    pub n: usize,
+}
+
+impl Bits {
+    fn new(n: usize) -> Bits {
+        let w = n.div_ceil(64);
+        Bits {
+            t: vec![0; w],
+            e: vec![0; w],
+            n,
+        }
+    }
+
+    fn set(&mut self, i: usize, r: &R) {
+        match r {
+            Ok(Val::Bool(true)) => self.t[i / 64] |= 1 << (i % 64),
+            Ok(Val::Bool(false)) => {}
+            _ => self.e[i / 64] |= 1 << (i % 64),
+        }
+    }
+
+    fn from_one(r: &R, n: usize) -> Bits {
+        let mut b = Bits::new(n);
+        for i in 0..n {
+            b.set(i, r);
+        }
+        b
+    }
+
+    fn from_each(v: &[R]) -> Bits {
+        let mut b = Bits::new(v.len());
+        for (i, r) in v.iter().enumerate() {
+            b.set(i, r);
+        }
+        b
+    }
+
+    fn get(&self, i: usize) -> R {
+        if self.e[i / 64] & (1 << (i % 64)) != 0 {
+            Err(EvalError::Type)
+        } else {
+            Ok(Val::Bool(self.t[i / 64] & (1 << (i % 64)) != 0))
+        }
+    }
+
+    fn mask(&self, w: usize) -> u64 {
+        let start = w * 64;
+        if self.n >= start + 64 {
+            u64::MAX
+        } else if self.n <= start {
+            0
+        } else {
+            (1u64 << (self.n - start)) - 1
+        }
+    }
+}
+
+/// Multi-lane values as bitsets, non-booleans counting as failures (as `as_bool` would).
+fn bits_of(l: Lanes, n: usize) -> Bits {
+    match l {
+        Lanes::One(r) => Bits::from_one(&r, n),
+        Lanes::Each(v) => Bits::from_each(&v),
+        Lanes::Bool(b) => b,
+    }
+}
+
+/// Bitset lanes back to values (the slow, general path).
+fn each(l: Lanes) -> Lanes {
+    match l {
+        Lanes::Bool(b) => Lanes::Each((0..b.n).map(|i| b.get(i)).collect()),
+        other => other,
+    }
 }
 
 fn map1(l: Lanes, f: impl Fn(R) -> R) -> Lanes {
-    match l {
+    match each(l) {
         Lanes::One(r) => Lanes::One(f(r)),
         Lanes::Each(v) => Lanes::Each(v.into_iter().map(f).collect()),
+        Lanes::Bool(_) => Lanes::One(Err(EvalError::Type)),
     }
 }
 
 fn map2(a: Lanes, b: Lanes, f: impl Fn(R, R) -> R) -> Lanes {
-    match (a, b) {
+    match (each(a), each(b)) {
         (Lanes::One(x), Lanes::One(y)) => Lanes::One(f(x, y)),
         (Lanes::One(x), Lanes::Each(ys)) => {
             Lanes::Each(ys.into_iter().map(|y| f(x.clone(), y)).collect())
@@ -628,6 +811,7 @@ fn map2(a: Lanes, b: Lanes, f: impl Fn(R, R) -> R) -> Lanes {
         (Lanes::Each(xs), Lanes::Each(ys)) => {
             Lanes::Each(xs.into_iter().zip(ys).map(|(x, y)| f(x, y)).collect())
         }
+        _ => Lanes::One(Err(EvalError::Type)),
     }
 }
 
@@ -759,26 +943,69 @@ impl Env<'_> {
         // The value of `a` that decides without looking at `b`.
         let decides = !is_and;
         let first = self.eval(a);
-        let need_b = match &first {
-            Lanes::One(r) => matches!(r, Ok(Val::Bool(x)) if *x != decides),
-            Lanes::Each(v) => v
-                .iter()
-                .any(|r| matches!(r, Ok(Val::Bool(x)) if *x != decides)),
-        };
-        if !need_b {
-            return map1(first, |r| as_bool(r).map(Val::Bool));
+        if let Lanes::One(r) = &first {
+            return match r {
+                Ok(Val::Bool(x)) if *x == decides => Lanes::One(Ok(Val::Bool(*x))),
+                Ok(Val::Bool(_)) => match self.eval(b) {
+                    Lanes::One(r) => Lanes::One(as_bool(r).map(Val::Bool)),
+                    many => Lanes::Bool(bits_of(many, self.resources.len())),
+                },
+                Ok(_) => Lanes::One(Err(EvalError::Type)),
+                Err(e) => Lanes::One(Err(*e)),
+            };
         }
-        let second = self.eval(b);
-        map2(first, second, |x, y| match as_bool(x) {
-            Err(e) => Err(e),
-            Ok(x) if x == decides => Ok(Val::Bool(x)),
-            Ok(_) => as_bool(y).map(Val::Bool),
-        })
+        let n = self.resources.len();
+        let x = bits_of(first, n);
+        // Lanes where `a` is a boolean that does not decide: `b` is needed there.
+        let open: Vec<u64> = (0..x.t.len())
+            .map(|w| {
+                let t = if decides { !x.t[w] } else { x.t[w] };
+                t & !x.e[w] & x.mask(w)
+            })
+            .collect();
+        if open.iter().all(|w| *w == 0) {
+            return Lanes::Bool(x);
+        }
+        let y = bits_of(self.eval(b), n);
+        let mut out = Bits::new(n);
+        for w in 0..x.t.len() {
+            // Where `a` decides, its value; where it failed, failure; elsewhere `b`'s.
+            let settled = x.e[w] | (x.mask(w) & !open[w]);
+            out.t[w] = (x.t[w] & settled & !x.e[w]) | (open[w] & y.t[w]);
+            out.e[w] = x.e[w] | (open[w] & y.e[w]);
+        }
+        Lanes::Bool(out)
+    }
+
+    /// `==` or `!=` between lanes evaluated ahead and one value: compared in place, as bits.
+    fn compare_pre(&self, all: &[R], other: &Expr, ne: bool) -> Option<Lanes> {
+        let Lanes::One(Ok(v)) = self.eval(other) else {
+            return None;
+        };
+        let mut b = Bits::new(all.len());
+        for (i, r) in all.iter().enumerate() {
+            match r {
+                Ok(x) => {
+                    if (x == &v) != ne {
+                        b.t[i / 64] |= 1 << (i % 64);
+                    }
+                }
+                Err(_) => b.e[i / 64] |= 1 << (i % 64),
+            }
+        }
+        Some(Lanes::Bool(b))
     }
 
     pub(crate) fn eval(&self, e: &Expr) -> Lanes {
         match e {
             Expr::Lit(v) => Lanes::One(Ok(v.clone())),
+            Expr::Pre(all) => match self.lane {
+                Some(i) => Lanes::One(all.get(i).cloned().unwrap_or(Err(EvalError::Type))),
+                None if all.iter().all(|r| matches!(r, Ok(Val::Bool(_)) | Err(_))) => {
+                    Lanes::Bool(Bits::from_each(all))
+                }
+                None => Lanes::Each(all.to_vec()),
+            },
             Expr::Var(Var::Principal) => Lanes::One(Ok(Val::Entity(self.principal))),
             Expr::Var(Var::Action) => Lanes::One(Ok(Val::Entity(self.action))),
             Expr::Var(Var::Context) => Lanes::One(Ok(self.context.clone())),
@@ -786,7 +1013,16 @@ impl Env<'_> {
                 [one] => Lanes::One(Ok(Val::Entity(*one))),
                 many => Lanes::Each(many.iter().map(|r| Ok(Val::Entity(*r))).collect()),
             },
-            Expr::Not(a) => map1(self.eval(a), |r| as_bool(r).map(|b| Val::Bool(!b))),
+            Expr::Not(a) => match self.eval(a) {
+                Lanes::One(r) => Lanes::One(as_bool(r).map(|b| Val::Bool(!b))),
+                many => {
+                    let mut b = bits_of(many, self.resources.len());
+                    for w in 0..b.t.len() {
+                        b.t[w] = !b.t[w] & !b.e[w] & b.mask(w);
+                    }
+                    Lanes::Bool(b)
+                }
+            },
             Expr::Neg(a) => map1(self.eval(a), |r| {
                 long(&r?)?
                     .checked_neg()
@@ -796,8 +1032,9 @@ impl Env<'_> {
             Expr::And(a, b) => self.logic(a, b, true),
             Expr::Or(a, b) => self.logic(a, b, false),
             Expr::If(c, t, f) => {
-                let cond = self.eval(c);
+                let cond = each(self.eval(c));
                 match cond {
+                    Lanes::Bool(_) => Lanes::One(Err(EvalError::Type)),
                     Lanes::One(r) => match as_bool(r) {
                         Ok(true) => self.eval(t),
                         Ok(false) => self.eval(f),
@@ -806,11 +1043,12 @@ impl Env<'_> {
                     Lanes::Each(v) => {
                         let want =
                             |b: bool| v.iter().any(|r| matches!(r, Ok(Val::Bool(x)) if *x == b));
-                        let then = want(true).then(|| self.eval(t));
-                        let other = want(false).then(|| self.eval(f));
+                        let then = want(true).then(|| each(self.eval(t)));
+                        let other = want(false).then(|| each(self.eval(f)));
                         let pick = |l: &Option<Lanes>, i: usize| match l {
                             Some(Lanes::One(r)) => r.clone(),
                             Some(Lanes::Each(rs)) => rs[i].clone(),
+                            Some(Lanes::Bool(b)) => b.get(i),
                             None => Err(EvalError::Type),
                         };
                         Lanes::Each(
@@ -825,6 +1063,17 @@ impl Env<'_> {
                         )
                     }
                 }
+            }
+            Expr::Bin(op @ (Bin::Eq | Bin::Ne), a, b)
+                if self.lane.is_none()
+                    && let Some(l) = match (a.as_ref(), b.as_ref()) {
+                        (Expr::Pre(all), other) | (other, Expr::Pre(all)) => {
+                            self.compare_pre(all, other, *op == Bin::Ne)
+                        }
+                        _ => None,
+                    } =>
+            {
+                l
             }
             Expr::Bin(op, a, b) => {
                 let (x, y) = (self.eval(a), self.eval(b));
@@ -895,6 +1144,11 @@ pub(crate) fn truth(l: &Lanes, lanes: usize, mut on: impl FnMut(usize, Result<bo
                 on(i, as_bool(r.clone()));
             }
         }
+        Lanes::Bool(b) => {
+            for i in 0..b.n {
+                on(i, as_bool(b.get(i)));
+            }
+        }
     }
 }
 
@@ -922,6 +1176,7 @@ mod tests {
             action: 0,
             context: &ctx,
             resources: &[],
+            lane: None,
         };
         let err = Expr::Get(Box::new(Expr::Var(Var::Context)), "missing".into());
         let f = Expr::Lit(Val::Bool(false));

@@ -11,6 +11,7 @@ mod engine;
 mod eval;
 pub mod load;
 pub mod schema;
+pub mod synthetic;
 mod table;
 
 pub use engine::{CedarDecision, DEFAULT_PERMIT, Engine, Explanation, Request, region_key};

@@ -12,7 +12,7 @@ use std::sync::{Arc, RwLock};
 use footprint_model::{CountryCode, RegionId};
 
 use crate::engine::Engine;
-use crate::eval::{Env, Lanes, Val};
+use crate::eval::{Eid, Env, Lanes, Val};
 use crate::load::Effect;
 use crate::schema::{Action, DataClass, Mechanisms};
 
@@ -129,77 +129,166 @@ impl Table {
     }
 }
 
-/// Accumulated outcome of a group of policies for one row: where a permit held, where a forbid
-/// held, where a policy failed.
-#[derive(Clone)]
-struct Triple {
-    permit: Vec<u64>,
-    forbid: Vec<u64>,
-    error: Vec<u64>,
+/// One policy's result over the regions: where it holds, where it failed.
+struct Hit {
+    holds: Vec<u64>,
+    failed: Vec<u64>,
 }
 
-impl Triple {
-    fn new(words: usize) -> Self {
-        Triple {
-            permit: vec![0; words],
-            forbid: vec![0; words],
-            error: vec![0; words],
+fn hit(l: &Lanes, regions: usize, words: usize) -> Option<Hit> {
+    let all = |out: &mut Vec<u64>| {
+        for i in 0..regions {
+            out[i / 64] |= 1 << (i % 64);
         }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.permit
-            .iter()
-            .chain(&self.forbid)
-            .chain(&self.error)
-            .all(|w| *w == 0)
-    }
-
-    fn or(&mut self, other: &Triple) {
-        for (a, b) in self.permit.iter_mut().zip(&other.permit) {
-            *a |= b;
-        }
-        for (a, b) in self.forbid.iter_mut().zip(&other.forbid) {
-            *a |= b;
-        }
-        for (a, b) in self.error.iter_mut().zip(&other.error) {
-            *a |= b;
-        }
-    }
-
-    fn allowed(&self) -> Vec<u64> {
-        self.permit
-            .iter()
-            .zip(&self.forbid)
-            .zip(&self.error)
-            .map(|((p, f), e)| p & !f & !e)
-            .collect()
-    }
-}
-
-fn mark(l: &Lanes, effect: Effect, regions: usize, out: &mut Triple) {
-    let target = match effect {
-        Effect::Permit => &mut out.permit,
-        Effect::Forbid => &mut out.forbid,
+    };
+    let mut h = Hit {
+        holds: vec![0; words],
+        failed: vec![0; words],
     };
     match l {
-        Lanes::One(Ok(Val::Bool(false))) => {}
-        Lanes::One(Ok(Val::Bool(true))) => {
-            for i in 0..regions {
-                target[i / 64] |= 1 << (i % 64);
-            }
-        }
-        Lanes::One(_) => {
-            for i in 0..regions {
-                out.error[i / 64] |= 1 << (i % 64);
-            }
-        }
+        Lanes::One(Ok(Val::Bool(false))) => return None,
+        Lanes::One(Ok(Val::Bool(true))) => all(&mut h.holds),
+        Lanes::One(_) => all(&mut h.failed),
         Lanes::Each(v) => {
             for (i, r) in v.iter().enumerate() {
                 match r {
-                    Ok(Val::Bool(true)) => target[i / 64] |= 1 << (i % 64),
+                    Ok(Val::Bool(true)) => h.holds[i / 64] |= 1 << (i % 64),
                     Ok(Val::Bool(false)) => {}
-                    _ => out.error[i / 64] |= 1 << (i % 64),
+                    _ => h.failed[i / 64] |= 1 << (i % 64),
+                }
+            }
+        }
+        Lanes::Bool(b) => {
+            h.holds.copy_from_slice(&b.t);
+            h.failed.copy_from_slice(&b.e);
+        }
+    }
+    let empty = h.holds.iter().chain(&h.failed).all(|w| *w == 0);
+    (!empty).then_some(h)
+}
+
+/// For every (class, subject, action), where a forbid holds and where a policy failed, as flat
+/// bitsets; and which combinations anything touched.
+struct Acc {
+    words: usize,
+    forbid: Vec<u64>,
+    failed: Vec<u64>,
+    touched: Vec<usize>,
+    is_touched: Vec<bool>,
+}
+
+impl Acc {
+    fn new(combos: usize, words: usize) -> Self {
+        Acc {
+            words,
+            forbid: vec![0; combos * words],
+            failed: vec![0; combos * words],
+            touched: Vec::new(),
+            is_touched: vec![false; combos],
+        }
+    }
+
+    fn add(&mut self, combo: usize, effect: Effect, h: &Hit) {
+        let at = combo * self.words..(combo + 1) * self.words;
+        // A permit that holds adds nothing: the default permit already allows every region
+        // (see `Engine::compile`). A permit that fails still denies.
+        if effect == Effect::Forbid {
+            for (a, b) in self.forbid[at.clone()].iter_mut().zip(&h.holds) {
+                *a |= b;
+            }
+        }
+        for (a, b) in self.failed[at].iter_mut().zip(&h.failed) {
+            *a |= b;
+        }
+        if !self.is_touched[combo] {
+            self.is_touched[combo] = true;
+            self.touched.push(combo);
+        }
+    }
+
+    /// The regions not forbidden and not failed for this combination.
+    fn allowed(&self, combo: usize, regions: usize) -> Vec<u64> {
+        let at = combo * self.words..(combo + 1) * self.words;
+        let mut out: Vec<u64> = self.forbid[at.clone()]
+            .iter()
+            .zip(&self.failed[at])
+            .map(|(f, e)| !(f | e))
+            .collect();
+        clear_tail(&mut out, regions);
+        out
+    }
+
+    fn clear(&mut self) {
+        for &combo in &self.touched {
+            let at = combo * self.words..(combo + 1) * self.words;
+            self.forbid[at.clone()].fill(0);
+            self.failed[at].fill(0);
+            self.is_touched[combo] = false;
+        }
+        self.touched.clear();
+    }
+}
+
+/// Zeroes the bits past the last region, so equal sets have equal words.
+fn clear_tail(words: &mut [u64], regions: usize) {
+    for (w, word) in words.iter_mut().enumerate() {
+        for bit in 0..64 {
+            if w * 64 + bit >= regions {
+                *word &= !(1 << bit);
+            }
+        }
+    }
+}
+
+/// Evaluates one policy wherever it can matter and adds its results to `acc`: once per class
+/// only if it reads the class, once per subject only if it reads the subject (and only for the
+/// subjects its guard lets through), once per action only if it reads the action.
+fn apply(engine: &Engine, i: usize, principal: Eid, mechanisms: Mechanisms, acc: &mut Acc) {
+    let p = &engine.conditions[i];
+    let effect = engine.rules[i].effect;
+    let subjects = engine.countries.len();
+    let regions = engine.region_eids.len();
+    let words = acc.words;
+    let classes: Vec<Option<usize>> = if p.reads_class {
+        (0..CLASSES).map(Some).collect()
+    } else {
+        vec![None]
+    };
+    let wanted: Vec<Option<usize>> = if p.reads_subject {
+        (0..subjects)
+            .filter(|s| p.subjects.as_ref().is_none_or(|g| g[*s]))
+            .map(Some)
+            .collect()
+    } else {
+        vec![None]
+    };
+    let actions: Vec<Option<usize>> = if p.uses_action {
+        (0..ACTIONS).map(Some).collect()
+    } else {
+        vec![None]
+    };
+    for &c in &classes {
+        for &s in &wanted {
+            let context =
+                engine.context(DataClass::ALL[c.unwrap_or(0)], s.unwrap_or(0), mechanisms);
+            for &a in &actions {
+                let env = Env {
+                    store: &engine.store,
+                    principal,
+                    action: engine.action_eids[a.unwrap_or(0)],
+                    context: &context,
+                    resources: &engine.region_eids,
+                    lane: None,
+                };
+                let Some(h) = hit(&env.eval(&p.cond.full), regions, words) else {
+                    continue;
+                };
+                for cc in c.map_or(0..CLASSES, |c| c..c + 1) {
+                    for ss in s.map_or(0..subjects, |s| s..s + 1) {
+                        for aa in a.map_or(0..ACTIONS, |a| a..a + 1) {
+                            acc.add((cc * subjects + ss) * ACTIONS + aa, effect, &h);
+                        }
+                    }
                 }
             }
         }
@@ -222,55 +311,19 @@ impl Pool {
         self.ids.insert(set, id);
         id
     }
-}
 
-/// A policy group's rows for all actions of one (class, subject).
-fn evaluate(
-    engine: &Engine,
-    policies: &[usize],
-    principal: crate::eval::Eid,
-    subject: usize,
-    context: &Val,
-    words: usize,
-) -> Option<[Triple; ACTIONS]> {
-    let regions = engine.region_eids.len();
-    let mut out: Option<[Triple; ACTIONS]> = None;
-    for &i in policies {
-        let p = &engine.conditions[i];
-        if let Some(subjects) = &p.subjects
-            && !subjects[subject]
-        {
-            continue;
-        }
-        let effect = engine.rules[i].effect;
-        let out = out.get_or_insert_with(|| std::array::from_fn(|_| Triple::new(words)));
-        let mut env = Env {
-            store: &engine.store,
-            principal,
-            action: engine.action_eids[0],
-            context,
-            resources: &engine.region_eids,
-        };
-        if p.uses_action {
-            for (a, slot) in out.iter_mut().enumerate() {
-                env.action = engine.action_eids[a];
-                mark(&env.eval(&p.cond.full), effect, regions, slot);
-            }
-        } else {
-            let mut once = Triple::new(words);
-            mark(&env.eval(&p.cond.full), effect, regions, &mut once);
-            if !once.is_empty() {
-                for slot in out.iter_mut() {
-                    slot.or(&once);
-                }
-            }
-        }
+    fn get(&self, id: u32) -> &[u64] {
+        let at = id as usize * self.words;
+        &self.data[at..at + self.words]
     }
-    out
 }
 
 impl Engine {
     /// Compiles the allowed-region table for these tenants.
+    ///
+    /// A region is allowed where no forbid holds and no policy failed: the law base's default
+    /// permit (always present, unconditional) allows every region, so a permit can never widen
+    /// the set, and only forbids and failures narrow it.
     pub fn compile(&self, tenants: &[TenantSpec]) -> Table {
         let regions = self.region_eids.len();
         let words = regions.div_ceil(64).max(1);
@@ -280,7 +333,7 @@ impl Engine {
         // Which policies each tenant needs beyond the shared ones.
         let mut shared = Vec::new();
         let mut general = Vec::new();
-        let mut scoped: HashMap<crate::eval::Eid, Vec<usize>> = HashMap::new();
+        let mut scoped: HashMap<Eid, Vec<usize>> = HashMap::new();
         for (i, p) in self.conditions.iter().enumerate() {
             match p.cond.tenant {
                 Some(t) => scoped.entry(t).or_default().push(i),
@@ -294,46 +347,33 @@ impl Engine {
             data: Vec::new(),
             ids: HashMap::new(),
         };
+        let mut acc = Acc::new(combos, words);
         // The shared policies' rows, once per distinct set of mechanisms.
-        let mut bases: BTreeMap<Mechanisms, (Vec<Triple>, Arc<[u32]>)> = BTreeMap::new();
+        let mut bases: BTreeMap<Mechanisms, Arc<[u32]>> = BTreeMap::new();
         let placeholder = self.principal_for("\u{0}unnamed");
         for t in tenants {
             if bases.contains_key(&t.mechanisms) {
                 continue;
             }
-            let mut triples = Vec::with_capacity(combos);
-            let mut ids = Vec::with_capacity(combos);
-            for class in DataClass::ALL {
-                for s in 0..subjects {
-                    let context = self.context(*class, s, t.mechanisms);
-                    match evaluate(self, &shared, placeholder, s, &context, words) {
-                        Some(found) => {
-                            for triple in found {
-                                ids.push(pool.intern(triple.allowed()));
-                                triples.push(triple);
-                            }
-                        }
-                        // No policy can hold for this subject, the default permit included:
-                        // nothing is allowed.
-                        None => {
-                            let empty = Triple::new(words);
-                            let id = pool.intern(empty.allowed());
-                            for _ in 0..ACTIONS {
-                                ids.push(id);
-                                triples.push(empty.clone());
-                            }
-                        }
-                    }
-                }
+            acc.clear();
+            for &i in &shared {
+                apply(self, i, placeholder, t.mechanisms, &mut acc);
             }
-            bases.insert(t.mechanisms, (triples, ids.into()));
+            let mut all = vec![u64::MAX; words];
+            clear_tail(&mut all, regions);
+            let everything = pool.intern(all);
+            let mut ids = vec![everything; combos];
+            for &combo in &acc.touched {
+                ids[combo] = pool.intern(acc.allowed(combo, regions));
+            }
+            bases.insert(t.mechanisms, ids.into());
         }
 
         let mut rows = Vec::with_capacity(tenants.len());
         let mut index = HashMap::new();
         for (n, t) in tenants.iter().enumerate() {
             index.insert(t.id.clone(), n);
-            let Some((triples, base_ids)) = bases.get(&t.mechanisms) else {
+            let Some(base) = bases.get(&t.mechanisms) else {
                 // Cannot happen (every tenant's mechanisms have a base); deny everything.
                 let none = pool.intern(vec![0; words]);
                 rows.push(vec![none; combos].into());
@@ -344,28 +384,24 @@ impl Engine {
             if let Some(p) = self.store.get("Tenant", &t.id).and_then(|e| scoped.get(&e)) {
                 own.extend_from_slice(p);
             }
-            own.sort_unstable();
             if own.is_empty() {
-                rows.push(base_ids.clone());
+                rows.push(base.clone());
                 continue;
             }
-            let mut ids = base_ids.to_vec();
-            for class in DataClass::ALL {
-                for s in 0..subjects {
-                    let context = self.context(*class, s, t.mechanisms);
-                    let Some(extra) = evaluate(self, &own, principal, s, &context, words) else {
-                        continue;
-                    };
-                    for (a, triple) in extra.iter().enumerate() {
-                        if triple.is_empty() {
-                            continue;
-                        }
-                        let combo = (class.index() * subjects + s) * ACTIONS + a;
-                        let mut all = triples[combo].clone();
-                        all.or(triple);
-                        ids[combo] = pool.intern(all.allowed());
-                    }
-                }
+            acc.clear();
+            for &i in &own {
+                apply(self, i, principal, t.mechanisms, &mut acc);
+            }
+            let mut ids = base.to_vec();
+            for &combo in &acc.touched {
+                let mine = acc.allowed(combo, regions);
+                let both: Vec<u64> = pool
+                    .get(base[combo])
+                    .iter()
+                    .zip(&mine)
+                    .map(|(a, b)| a & b)
+                    .collect();
+                ids[combo] = pool.intern(both);
             }
             rows.push(ids.into());
         }
