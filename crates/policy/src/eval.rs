@@ -968,11 +968,11 @@ impl Env<'_> {
         }
         let y = bits_of(self.eval(b), n);
         let mut out = Bits::new(n);
-        for w in 0..x.t.len() {
+        for (w, open) in open.iter().enumerate() {
             // Where `a` decides, its value; where it failed, failure; elsewhere `b`'s.
-            let settled = x.e[w] | (x.mask(w) & !open[w]);
-            out.t[w] = (x.t[w] & settled & !x.e[w]) | (open[w] & y.t[w]);
-            out.e[w] = x.e[w] | (open[w] & y.e[w]);
+            let settled = x.e[w] | (x.mask(w) & !open);
+            out.t[w] = (x.t[w] & settled & !x.e[w]) | (open & y.t[w]);
+            out.e[w] = x.e[w] | (open & y.e[w]);
         }
         Lanes::Bool(out)
     }
