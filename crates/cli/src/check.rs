@@ -107,9 +107,9 @@ fn short(rule: &Rule) -> String {
     }
 }
 
-/// The law's abbreviation if it has one in parentheses, else its name.
+/// The law's abbreviation if it ends with one in parentheses, else its name.
 fn short_law(law: &str) -> &str {
-    match (law.find('('), law.find(')')) {
+    match (law.rfind('('), law.rfind(')')) {
         (Some(a), Some(b)) if b > a + 1 => &law[a + 1..b],
         _ => law,
     }
