@@ -568,6 +568,8 @@ fn cannot_fail(e: &Expr) -> bool {
     let var = |x: &Expr| matches!(x, Expr::Var(Var::Principal | Var::Action | Var::Resource));
     match e {
         Expr::Lit(Val::Bool(_)) => true,
+        // A test of the region evaluated ahead (a scope's `resource in Bloc::"EU"`).
+        Expr::Pre(all) => all.iter().all(|r| matches!(r, Ok(Val::Bool(_)))),
         Expr::Bin(Bin::Eq | Bin::Ne, a, b) => plain(a) && plain(b),
         Expr::Bin(Bin::In, a, b) => var(a) && entities(b),
         Expr::Is(a, _) => var(a),
