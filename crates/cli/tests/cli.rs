@@ -304,6 +304,14 @@ fn a_bad_user_catalog_is_refused_with_every_problem_and_exit_code_3() {
     insta::assert_snapshot!(err);
 }
 
+/// Runs footprint with bad arguments: exit code 2 and a message that contains `needle`.
+fn refused_with_exit_2(args: &[&str], needle: &str) {
+    let out = footprint(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(needle), "{args:?}: {err}");
+}
+
 #[test]
 fn bad_arguments_exit_2_and_say_what_is_known() {
     for (args, needle) in [
@@ -327,10 +335,7 @@ fn bad_arguments_exit_2_and_say_what_is_known() {
             "unknown country \"QQ\"",
         ),
     ] {
-        let out = footprint(&args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(needle), "{args:?}: {err}");
+        refused_with_exit_2(&args, needle);
     }
 }
 
@@ -586,10 +591,7 @@ fn check_refuses_words_the_schema_lacks() {
             "unknown region",
         ),
     ] {
-        let out = footprint(&args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains(needle), "{args:?}: {err}");
+        refused_with_exit_2(&args, needle);
     }
 }
 

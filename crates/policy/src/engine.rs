@@ -320,28 +320,17 @@ impl Engine {
             );
         }
         for p in &world.providers {
-            let home = p.headquarters.as_str();
-            b.add(
-                "Provider",
-                &p.id,
-                &[
+            // A provider also operates its own regions, unless a local operator has its id.
+            let operates = !world.operators.iter().any(|o| o.id == p.id);
+            for ty in ["Provider", "Operator"] {
+                if ty == "Operator" && !operates {
+                    continue;
+                }
+                let attrs = [
                     ("name", Attr::Str(&p.name)),
-                    ("home", Attr::Entity("Country", home)),
-                ],
-                &[],
-            )
-            .map_err(e)?;
-            if !world.operators.iter().any(|o| o.id == p.id) {
-                b.add(
-                    "Operator",
-                    &p.id,
-                    &[
-                        ("name", Attr::Str(&p.name)),
-                        ("home", Attr::Entity("Country", home)),
-                    ],
-                    &[],
-                )
-                .map_err(e)?;
+                    ("home", Attr::Entity("Country", p.headquarters.as_str())),
+                ];
+                b.add(ty, &p.id, &attrs, &[]).map_err(e)?;
             }
         }
         for o in &world.operators {

@@ -194,7 +194,15 @@ pub(crate) enum Expr {
     SetLit(Vec<Expr>),
     RecordLit(Vec<(Arc<str>, Expr)>),
     /// A subexpression that reads only `resource`, evaluated ahead for every region.
-    Pre(Arc<[R]>),
+    Pre(Arc<Ahead>),
+}
+
+/// A subexpression's value for every region, and as bitsets when every value is a boolean or a
+/// failure (so that evaluating it over all regions costs a copy of a few words).
+#[derive(Debug)]
+pub(crate) struct Ahead {
+    values: Vec<R>,
+    bits: Option<Bits>,
 }
 
 impl Expr {
@@ -569,7 +577,7 @@ fn cannot_fail(e: &Expr) -> bool {
     match e {
         Expr::Lit(Val::Bool(_)) => true,
         // A test of the region evaluated ahead (a scope's `resource in Bloc::"EU"`).
-        Expr::Pre(all) => all.iter().all(|r| matches!(r, Ok(Val::Bool(_)))),
+        Expr::Pre(ahead) => ahead.values.iter().all(|r| matches!(r, Ok(Val::Bool(_)))),
         Expr::Bin(Bin::Eq | Bin::Ne, a, b) => plain(a) && plain(b),
         Expr::Bin(Bin::In, a, b) => var(a) && entities(b),
         Expr::Is(a, _) => var(a),
@@ -663,7 +671,14 @@ pub(crate) fn precompute(e: Expr, env: &Env<'_>) -> Expr {
                 }
             })
             .collect();
-        return Expr::Pre(lanes.into());
+        let bits = lanes
+            .iter()
+            .all(|r| matches!(r, Ok(Val::Bool(_)) | Err(_)))
+            .then(|| Bits::from_each(&lanes));
+        return Expr::Pre(Arc::new(Ahead {
+            values: lanes,
+            bits,
+        }));
     }
     let b = |x: Box<Expr>| Box::new(precompute(*x, env));
     match e {
@@ -777,7 +792,7 @@ impl Bits {
 }
 
 /// Multi-lane values as bitsets, non-booleans counting as failures (as `as_bool` would).
-fn bits_of(l: Lanes, n: usize) -> Bits {
+pub(crate) fn bits_of(l: Lanes, n: usize) -> Bits {
     match l {
         Lanes::One(r) => Bits::from_one(&r, n),
         Lanes::Each(v) => Bits::from_each(&v),
@@ -1001,12 +1016,12 @@ impl Env<'_> {
     pub(crate) fn eval(&self, e: &Expr) -> Lanes {
         match e {
             Expr::Lit(v) => Lanes::One(Ok(v.clone())),
-            Expr::Pre(all) => match self.lane {
-                Some(i) => Lanes::One(all.get(i).cloned().unwrap_or(Err(EvalError::Type))),
-                None if all.iter().all(|r| matches!(r, Ok(Val::Bool(_)) | Err(_))) => {
-                    Lanes::Bool(Bits::from_each(all))
+            Expr::Pre(ahead) => match (self.lane, &ahead.bits) {
+                (Some(i), _) => {
+                    Lanes::One(ahead.values.get(i).cloned().unwrap_or(Err(EvalError::Type)))
                 }
-                None => Lanes::Each(all.to_vec()),
+                (None, Some(bits)) => Lanes::Bool(bits.clone()),
+                (None, None) => Lanes::Each(ahead.values.clone()),
             },
             Expr::Var(Var::Principal) => Lanes::One(Ok(Val::Entity(self.principal))),
             Expr::Var(Var::Action) => Lanes::One(Ok(Val::Entity(self.action))),
@@ -1069,8 +1084,8 @@ impl Env<'_> {
             Expr::Bin(op @ (Bin::Eq | Bin::Ne), a, b)
                 if self.lane.is_none()
                     && let Some(l) = match (a.as_ref(), b.as_ref()) {
-                        (Expr::Pre(all), other) | (other, Expr::Pre(all)) => {
-                            self.compare_pre(all, other, *op == Bin::Ne)
+                        (Expr::Pre(ahead), other) | (other, Expr::Pre(ahead)) => {
+                            self.compare_pre(&ahead.values, other, *op == Bin::Ne)
                         }
                         _ => None,
                     } =>

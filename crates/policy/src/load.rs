@@ -280,6 +280,7 @@ fn load_file(
     problems: &mut Vec<PolicyProblem>,
 ) -> Option<LoadedFile> {
     let text: &str = &file.text;
+    let before = problems.len();
     let mut push = |line: Option<u32>, message: String| {
         problems.push(PolicyProblem {
             file: file.name.clone(),
@@ -305,14 +306,6 @@ fn load_file(
         return None;
     }
     let count = set.policies().count();
-    let before = problems.len();
-    let mut push = |line: Option<u32>, message: String| {
-        problems.push(PolicyProblem {
-            file: file.name.clone(),
-            line,
-            message,
-        })
-    };
 
     // Cedar numbers the policies of a text policy0, policy1, ... in the order they are written;
     // each one's text is a slice of the file, found by searching on from the previous one.

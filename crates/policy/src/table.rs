@@ -12,7 +12,7 @@ use std::sync::{Arc, RwLock};
 use footprint_model::{CountryCode, RegionId};
 
 use crate::engine::Engine;
-use crate::eval::{Eid, Env, Lanes, Val};
+use crate::eval::{Bits, Eid, Env, Lanes, Val, bits_of};
 use crate::load::Effect;
 use crate::schema::{Action, DataClass, Mechanisms};
 
@@ -129,42 +129,15 @@ impl Table {
     }
 }
 
-/// One policy's result over the regions: where it holds, where it failed.
-struct Hit {
-    holds: Vec<u64>,
-    failed: Vec<u64>,
-}
-
-fn hit(l: &Lanes, regions: usize, words: usize) -> Option<Hit> {
-    let all = |out: &mut Vec<u64>| {
-        for i in 0..regions {
-            out[i / 64] |= 1 << (i % 64);
-        }
-    };
-    let mut h = Hit {
-        holds: vec![0; words],
-        failed: vec![0; words],
-    };
-    match l {
-        Lanes::One(Ok(Val::Bool(false))) => return None,
-        Lanes::One(Ok(Val::Bool(true))) => all(&mut h.holds),
-        Lanes::One(_) => all(&mut h.failed),
-        Lanes::Each(v) => {
-            for (i, r) in v.iter().enumerate() {
-                match r {
-                    Ok(Val::Bool(true)) => h.holds[i / 64] |= 1 << (i % 64),
-                    Ok(Val::Bool(false)) => {}
-                    _ => h.failed[i / 64] |= 1 << (i % 64),
-                }
-            }
-        }
-        Lanes::Bool(b) => {
-            h.holds.copy_from_slice(&b.t);
-            h.failed.copy_from_slice(&b.e);
-        }
+/// One policy's result over the regions (where it holds, where it failed), or None where it
+/// holds nowhere and failed nowhere.
+fn hit(l: Lanes, regions: usize) -> Option<Bits> {
+    if matches!(l, Lanes::One(Ok(Val::Bool(false)))) {
+        return None;
     }
-    let empty = h.holds.iter().chain(&h.failed).all(|w| *w == 0);
-    (!empty).then_some(h)
+    let b = bits_of(l, regions);
+    let empty = b.t.iter().chain(&b.e).all(|w| *w == 0);
+    (!empty).then_some(b)
 }
 
 /// For every (class, subject, action), where a forbid holds and where a policy failed, as flat
@@ -188,16 +161,16 @@ impl Acc {
         }
     }
 
-    fn add(&mut self, combo: usize, effect: Effect, h: &Hit) {
+    fn add(&mut self, combo: usize, effect: Effect, h: &Bits) {
         let at = combo * self.words..(combo + 1) * self.words;
         // A permit that holds adds nothing: the default permit already allows every region
         // (see `Engine::compile`). A permit that fails still denies.
         if effect == Effect::Forbid {
-            for (a, b) in self.forbid[at.clone()].iter_mut().zip(&h.holds) {
+            for (a, b) in self.forbid[at.clone()].iter_mut().zip(&h.t) {
                 *a |= b;
             }
         }
-        for (a, b) in self.failed[at].iter_mut().zip(&h.failed) {
+        for (a, b) in self.failed[at].iter_mut().zip(&h.e) {
             *a |= b;
         }
         if !self.is_touched[combo] {
@@ -248,7 +221,6 @@ fn apply(engine: &Engine, i: usize, principal: Eid, mechanisms: Mechanisms, acc:
     let effect = engine.rules[i].effect;
     let subjects = engine.countries.len();
     let regions = engine.region_eids.len();
-    let words = acc.words;
     let classes: Vec<Option<usize>> = if p.reads_class {
         (0..CLASSES).map(Some).collect()
     } else {
@@ -280,7 +252,7 @@ fn apply(engine: &Engine, i: usize, principal: Eid, mechanisms: Mechanisms, acc:
                     resources: &engine.region_eids,
                     lane: None,
                 };
-                let Some(h) = hit(&env.eval(&p.cond.full), regions, words) else {
+                let Some(h) = hit(env.eval(&p.cond.full), regions) else {
                     continue;
                 };
                 for cc in c.map_or(0..CLASSES, |c| c..c + 1) {

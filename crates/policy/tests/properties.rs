@@ -135,6 +135,19 @@ struct Req {
     region: u32,
 }
 
+impl Req {
+    fn request(&self) -> Request<'static> {
+        Request {
+            tenant: tenant_name(self.tenant),
+            class: self.class,
+            subject: CountryCode::parse(self.subject).unwrap(),
+            action: self.action,
+            mechanisms: self.mechanisms,
+            region: RegionId(self.region),
+        }
+    }
+}
+
 fn request() -> impl Strategy<Value = Req> {
     let regions = u32::try_from(world().regions.len()).unwrap();
     (
@@ -196,27 +209,11 @@ fn table_says(table: &Table, r: &Req) -> bool {
 }
 
 fn cedar_says(engine: &Engine, r: &Req) -> bool {
-    let req = Request {
-        tenant: tenant_name(r.tenant),
-        class: r.class,
-        subject: CountryCode::parse(r.subject).unwrap(),
-        action: r.action,
-        mechanisms: r.mechanisms,
-        region: RegionId(r.region),
-    };
-    engine.decide_with_cedar(&req).unwrap().allowed
+    engine.decide_with_cedar(&r.request()).unwrap().allowed
 }
 
 fn explanation_says(engine: &Engine, r: &Req) -> bool {
-    let req = Request {
-        tenant: tenant_name(r.tenant),
-        class: r.class,
-        subject: CountryCode::parse(r.subject).unwrap(),
-        action: r.action,
-        mechanisms: r.mechanisms,
-        region: RegionId(r.region),
-    };
-    engine.explain(&req).unwrap().allowed
+    engine.explain(&r.request()).unwrap().allowed
 }
 
 proptest! {
@@ -316,14 +313,7 @@ proptest! {
         let table = with.compile(&all_tenants(mechanisms));
         for r in &requests {
             let r = &Req { mechanisms, ..r.clone() };
-            let request = Request {
-                tenant: tenant_name(r.tenant),
-                class: r.class,
-                subject: CountryCode::parse(r.subject).unwrap(),
-                action: r.action,
-                mechanisms: r.mechanisms,
-                region: RegionId(r.region),
-            };
+            let request = r.request();
             let cedar = with.decide_with_cedar(&request).unwrap();
             if !cedar.errors.is_empty() {
                 prop_assert!(!table_says(&table, r), "{:?} allowed despite {}", r, erroring);
