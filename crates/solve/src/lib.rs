@@ -1,0 +1,27 @@
+//! footprint-solve: capacitated facility location, the engine under `place` and `plan`.
+//!
+//! - [`Problem`]: facilities (capacity, fixed cost, failure domain), customers (demand, copies),
+//!   per-pair costs with forbidden pairs, single or split sourcing, an optional budget.
+//! - [`solve`]: Lagrangian relaxation with subgradient updates for the lower bound, and
+//!   construction plus local search for the solution; every [`Outcome`] states both and the gap.
+//! - [`validate`]: an independent check of any solution against its problem.
+//! - [`exact`] (feature `highs`): the same model as a MILP for HiGHS through `good_lp`.
+//! - [`sscflp`]: the literature's single-source benchmark format.
+//!
+//! Pure: no IO, deterministic for a given seed.
+
+#[cfg(feature = "highs")]
+pub mod exact;
+mod flow;
+mod knapsack;
+mod lagrange;
+mod local;
+mod problem;
+pub mod sscflp;
+mod validate;
+
+pub use lagrange::{Options, infeasibility, solve};
+pub use problem::{
+    Customer, Facility, Outcome, Problem, ProblemError, Solution, Sourcing, Status, relative_gap,
+};
+pub use validate::{Violation, validate};

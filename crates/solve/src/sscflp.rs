@@ -1,0 +1,190 @@
+//! The single-source CFLP benchmark format (Delmaire et al.; shared/data/sscflp):
+//!
+//! ```text
+//! m n
+//! s_1 .. s_m        capacities
+//! f_1 .. f_m        fixed costs
+//! d_1 .. d_n        demands
+//! c_11 .. c_1m      n rows of m: cost of serving customer j entirely from facility i
+//! ```
+//! Numbers are separated by any whitespace; line breaks carry no meaning.
+
+use crate::problem::{Customer, Facility, Problem, ProblemError, Sourcing};
+
+/// Why a file could not be read as an instance: what was expected, and on which line.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FormatError {
+    #[error("line {line}: expected {what}, found {found:?}")]
+    NotANumber {
+        line: usize,
+        what: String,
+        found: String,
+    },
+    #[error("the file ends early: expected {what}")]
+    Truncated { what: String },
+    #[error("line {line}: {found:?} follows the last cost; the header says {m} facilities and {n} customers")]
+    Trailing {
+        line: usize,
+        found: String,
+        m: usize,
+        n: usize,
+    },
+    #[error("line 1: {what} is {value}; expected a whole number from 1 to {max}")]
+    Size {
+        what: &'static str,
+        value: String,
+        max: usize,
+    },
+    #[error("{0}")]
+    Problem(#[from] ProblemError),
+}
+
+/// The largest instance side accepted, so a corrupt header cannot ask for terabytes.
+const MAX_SIDE: usize = 100_000;
+
+struct Tokens<'a> {
+    lines: std::iter::Peekable<std::iter::Enumerate<std::str::Lines<'a>>>,
+    current: std::str::SplitWhitespace<'a>,
+    line: usize,
+}
+
+impl<'a> Tokens<'a> {
+    fn new(text: &'a str) -> Self {
+        Tokens {
+            lines: text.lines().enumerate().peekable(),
+            current: "".split_whitespace(),
+            line: 0,
+        }
+    }
+
+    fn next_token(&mut self) -> Option<(usize, &'a str)> {
+        loop {
+            if let Some(t) = self.current.next() {
+                return Some((self.line, t));
+            }
+            let (k, l) = self.lines.next()?;
+            self.line = k + 1;
+            self.current = l.split_whitespace();
+        }
+    }
+
+    fn number(&mut self, what: impl Fn() -> String) -> Result<f64, FormatError> {
+        let (line, t) = self
+            .next_token()
+            .ok_or_else(|| FormatError::Truncated {
+                what: format!("{} (a number >= 0)", what()),
+            })?;
+        match t.parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+            _ => Err(FormatError::NotANumber {
+                line,
+                what: format!("{} (a number >= 0)", what()),
+                found: t.to_string(),
+            }),
+        }
+    }
+
+    fn size(&mut self, what: &'static str) -> Result<usize, FormatError> {
+        let (_, t) = self.next_token().ok_or_else(|| FormatError::Truncated {
+            what: format!("the {what} in the header"),
+        })?;
+        match t.parse::<usize>() {
+            Ok(v) if (1..=MAX_SIDE).contains(&v) => Ok(v),
+            _ => Err(FormatError::Size {
+                what,
+                value: t.to_string(),
+                max: MAX_SIDE,
+            }),
+        }
+    }
+}
+
+/// Parses an instance (single sourcing, one copy per customer, every facility its own domain).
+pub fn parse(text: &str) -> Result<Problem, FormatError> {
+    let mut t = Tokens::new(text);
+    let m = t.size("number of facilities")?;
+    let n = t.size("number of customers")?;
+    let mut capacity = Vec::with_capacity(m);
+    for i in 0..m {
+        capacity.push(t.number(|| format!("the capacity of facility {}", i + 1))?);
+    }
+    let mut facilities = Vec::with_capacity(m);
+    for (i, capacity) in capacity.into_iter().enumerate() {
+        let fixed_cost = t.number(|| format!("the fixed cost of facility {}", i + 1))?;
+        facilities.push(Facility {
+            capacity,
+            fixed_cost,
+            domain: i as u32,
+        });
+    }
+    let mut customers = Vec::with_capacity(n);
+    for j in 0..n {
+        customers.push(Customer {
+            demand: t.number(|| format!("the demand of customer {}", j + 1))?,
+            copies: 1,
+        });
+    }
+    let mut cost = Vec::with_capacity(n * m);
+    for j in 0..n {
+        for i in 0..m {
+            cost.push(t.number(|| {
+                format!(
+                    "the cost of serving customer {} from facility {}",
+                    j + 1,
+                    i + 1
+                )
+            })?);
+        }
+    }
+    if let Some((line, found)) = t.next_token() {
+        return Err(FormatError::Trailing {
+            line,
+            found: found.to_string(),
+            m,
+            n,
+        });
+    }
+    Ok(Problem::new(facilities, customers, cost, Sourcing::Single)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_tiny_instance() {
+        let p = parse("2 3\n10 10\n5 7\n1 2 3\n1 2\n3 4\n5 6\n").expect("parses");
+        assert_eq!(p.facilities().len(), 2);
+        assert_eq!(p.customers().len(), 3);
+        assert_eq!(p.cost(2, 1), 6.0);
+        assert_eq!(p.facilities()[1].fixed_cost, 7.0);
+    }
+
+    #[test]
+    fn names_the_line_and_field_of_a_bad_number() {
+        let e = parse("2 3\n10 10\n5 x\n").expect_err("bad");
+        assert_eq!(
+            e.to_string(),
+            "line 3: expected the fixed cost of facility 2 (a number >= 0), found \"x\""
+        );
+    }
+
+    #[test]
+    fn refuses_truncated_and_trailing_input() {
+        let e = parse("2 1\n10 10\n5 7\n1\n1").expect_err("short");
+        assert_eq!(
+            e.to_string(),
+            "the file ends early: expected the cost of serving customer 1 from facility 2 (a number >= 0)"
+        );
+        let e = parse("1 1\n1\n1\n1\n1\n9").expect_err("long");
+        assert!(e.to_string().starts_with("line 6: \"9\" follows"), "{e}");
+        let e = parse("0 1\n").expect_err("empty");
+        assert!(e.to_string().contains("number of facilities is 0"), "{e}");
+        let e = parse("1 1\n-1\n1\n1\n1").expect_err("negative");
+        assert!(
+            e.to_string()
+                .contains("line 2: expected the capacity of facility 1 (a number >= 0)"),
+            "{e}"
+        );
+    }
+}
