@@ -5,6 +5,7 @@ mod catalog;
 mod check;
 mod input;
 mod latency;
+mod optimize;
 mod table;
 
 use std::path::PathBuf;
@@ -106,12 +107,53 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Solve an optimisation problem from a file: the objective, a proven lower bound, the gap
+    /// between them, and the time.
+    #[command(subcommand)]
+    Solve(SolveCommand),
+    /// Place workloads onto regions: compliant for every user country's data, within the
+    /// latency target, surviving the failures asked for, at least cost. Not legal advice.
+    ///
+    /// FILE is a TOML workload file (see examples/workloads.toml). Prints each workload's
+    /// regions and roles, the routing table (country -> regions in order, every one allowed for
+    /// that country's data), latency per country and cost, and why anything cannot be served.
+    /// Every placement is checked by an independent validator before it is printed.
+    Place {
+        /// The workload file.
+        file: PathBuf,
+        /// A Cedar file of the tenant's own policies (repeatable); the tenant is the file's
+        /// `tenant` (default "default").
+        #[arg(long = "tenant-policy", value_name = "FILE")]
+        tenant_policies: Vec<PathBuf>,
+        /// Write a map per workload (SVG) and placement.json into DIR.
+        #[arg(long, value_name = "DIR")]
+        report: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// How the latency model fits the measured round-trip times it is calibrated on, by
     /// distance band, against two simple baselines.
     LatencyModel {
         /// Also calibrate on these measured CSV files (as for `latency --measured`).
         #[arg(long, value_name = "FILE")]
         measured: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum SolveCommand {
+    /// A single-source capacitated facility location instance in the benchmark format of
+    /// shared/data/sscflp (m n, capacities, fixed costs, demands, n rows of m costs).
+    Sscflp {
+        file: PathBuf,
+        /// Solve exactly with HiGHS (needs a build with `--features highs`).
+        #[arg(long)]
+        exact: bool,
+        /// Stop after this many seconds and report the bound and gap reached.
+        #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+        time_limit: f64,
         #[arg(long)]
         json: bool,
     },
@@ -259,6 +301,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let world = input::load_world(&cli.catalogs, &[])?;
             let engine = input::load_engine(&world, &cli.catalogs, &[])?;
             check::laws(&engine, json)
+        }
+        Command::Solve(SolveCommand::Sscflp {
+            file,
+            exact,
+            time_limit,
+            json,
+        }) => optimize::solve_sscflp(&file, json, exact, time_limit),
+        Command::Place {
+            file,
+            tenant_policies,
+            report,
+            json,
+        } => {
+            let world = input::load_world(&cli.catalogs, &[])?;
+            let engine = input::load_engine(&world, &cli.catalogs, &tenant_policies)?;
+            optimize::place(&world, &engine, &optimize::PlaceArgs { file, json, report })
         }
         Command::LatencyModel { measured, json } => {
             let world = input::load_world(&cli.catalogs, &measured)?;

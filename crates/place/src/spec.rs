@@ -1,0 +1,463 @@
+//! The workload file (TOML): what to place, checked against the catalog and the policy schema.
+//! Every error names the workload and the field.
+
+use std::collections::BTreeMap;
+
+use footprint_model::{CountryCode, RegionId, World};
+use footprint_policy::{Action, DataClass, Mechanisms};
+use serde::Deserialize;
+
+/// The file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct File {
+    /// The tenant whose policies apply (its Cedar files are passed separately).
+    #[serde(default)]
+    pub tenant: Option<String>,
+    /// Transfer mechanisms the tenant has in place (e.g. "scc", "bcr").
+    #[serde(default)]
+    pub mechanisms: Vec<String>,
+    #[serde(default)]
+    pub prices: Prices,
+    /// Region capacity in GPUs, shared by all workloads: `"aws:us-east-1" = 64`.
+    #[serde(default)]
+    pub capacity: BTreeMap<String, f64>,
+    #[serde(default, rename = "workload")]
+    pub workloads: Vec<WorkloadSpec>,
+}
+
+/// Prices per month; every region's prices are multiplied by its provider's and its own factor.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prices {
+    /// Running one deployment of a workload in a region.
+    #[serde(default = "default_fixed")]
+    pub fixed: f64,
+    /// Per request/s of capacity held.
+    #[serde(default = "default_per_rps")]
+    pub per_rps: f64,
+    /// Per token/s of capacity held.
+    #[serde(default = "default_per_token")]
+    pub per_token_s: f64,
+    /// Per GB of storage held (every copy holds all of it).
+    #[serde(default = "default_per_gb")]
+    pub per_gb: f64,
+    /// What one millisecond of primary RTT for all of a workload's users is worth; breaks ties
+    /// between equally priced regions in favour of nearer ones.
+    #[serde(default = "default_per_ms")]
+    pub per_ms: f64,
+    /// Multipliers by provider id.
+    #[serde(default)]
+    pub provider: BTreeMap<String, f64>,
+    /// Multipliers by region (`provider:code`).
+    #[serde(default)]
+    pub region: BTreeMap<String, f64>,
+}
+
+fn default_fixed() -> f64 {
+    1000.0
+}
+fn default_per_rps() -> f64 {
+    2.0
+}
+fn default_per_token() -> f64 {
+    0.05
+}
+fn default_per_gb() -> f64 {
+    0.02
+}
+fn default_per_ms() -> f64 {
+    1.0
+}
+
+impl Default for Prices {
+    fn default() -> Self {
+        Prices {
+            fixed: default_fixed(),
+            per_rps: default_per_rps(),
+            per_token_s: default_per_token(),
+            per_gb: default_per_gb(),
+            per_ms: default_per_ms(),
+            provider: BTreeMap::new(),
+            region: BTreeMap::new(),
+        }
+    }
+}
+
+/// One workload as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadSpec {
+    pub name: String,
+    /// Data classes it holds (words of the policy schema: personal, health, ...).
+    pub classes: Vec<String>,
+    /// Users by country as counts...
+    #[serde(default)]
+    pub users: BTreeMap<String, f64>,
+    /// ...or as shares that add up to 1.
+    #[serde(default)]
+    pub user_shares: BTreeMap<String, f64>,
+    #[serde(default)]
+    pub demand: Demand,
+    #[serde(default)]
+    pub latency: Option<LatencyTarget>,
+    /// Region failures to survive: each country gets this many failover regions.
+    #[serde(default)]
+    pub survive: u32,
+    /// What counts as one failure: "region" (default), "country" or "provider".
+    #[serde(default)]
+    pub failure_domain: Option<String>,
+    /// Allowed providers (default: all).
+    #[serde(default)]
+    pub providers: Option<Vec<String>>,
+    /// GPUs needed per 1,000 tokens/s of demand (capacity needs).
+    #[serde(default)]
+    pub gpus_per_1k_tokens_s: f64,
+    /// Residency actions every region in a route must allow (default: store and process; with
+    /// `survive` > 0 also replicate).
+    #[serde(default)]
+    pub actions: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Demand {
+    #[serde(default)]
+    pub requests_per_s: f64,
+    #[serde(default)]
+    pub tokens_per_s: f64,
+    #[serde(default)]
+    pub storage_gb: f64,
+}
+
+/// p95 RTT at most `p95_ms` for at least `share` of users.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatencyTarget {
+    pub p95_ms: f64,
+    #[serde(default = "one")]
+    pub share: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// What a failure takes down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailureDomain {
+    Region,
+    Country,
+    Provider,
+}
+
+/// A checked workload: codes resolved, shares normalised.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    pub name: String,
+    pub classes: Vec<DataClass>,
+    /// (country, share of users), shares summing to 1, sorted by country.
+    pub users: Vec<(CountryCode, f64)>,
+    pub demand: Demand,
+    pub latency: Option<LatencyTarget>,
+    pub survive: u32,
+    pub failure_domain: FailureDomain,
+    /// Allowed provider ids; empty means all.
+    pub providers: Vec<String>,
+    pub gpus_per_1k_tokens_s: f64,
+    pub actions: Vec<Action>,
+}
+
+/// The checked input of a placement.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub tenant: String,
+    pub mechanisms: Mechanisms,
+    pub prices: Prices,
+    /// Price multiplier per region (provider factor x region factor), indexed by RegionId.
+    pub factor: Vec<f64>,
+    /// GPU capacity per region (infinite unless given), indexed by RegionId.
+    pub capacity: Vec<f64>,
+    pub workloads: Vec<Workload>,
+}
+
+/// Bad input: where (workload and field, or the file's section) and what.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{location}: {message}")]
+pub struct SpecError {
+    pub location: String,
+    pub message: String,
+}
+
+fn err(location: impl Into<String>, message: impl Into<String>) -> SpecError {
+    SpecError {
+        location: location.into(),
+        message: message.into(),
+    }
+}
+
+fn number(location: &str, v: f64) -> Result<f64, SpecError> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(err(location, format!("{v} is not a number >= 0")))
+    }
+}
+
+/// Parses and checks a workload file. `origin` names it in errors.
+pub fn parse(world: &World, origin: &str, text: &str) -> Result<Input, Vec<SpecError>> {
+    let file: File = toml::from_str(text).map_err(|e| {
+        let location = match e.span() {
+            Some(span) => {
+                let line = text[..span.start.min(text.len())].lines().count().max(1);
+                format!("{origin}:{line}")
+            }
+            None => origin.to_string(),
+        };
+        vec![err(location, e.message().to_string())]
+    })?;
+    check(world, file)
+}
+
+/// Checks a parsed file against the catalog and the policy schema, reporting every problem.
+pub fn check(world: &World, file: File) -> Result<Input, Vec<SpecError>> {
+    let mut problems = Vec::new();
+    let mut mechanisms = Mechanisms::NONE;
+    for (k, m) in file.mechanisms.iter().enumerate() {
+        match footprint_policy::Mechanism::parse(m) {
+            Ok(m) => mechanisms = mechanisms.with(m),
+            Err(e) => problems.push(err(format!("mechanisms[{k}]"), e.to_string())),
+        }
+    }
+    let p = &file.prices;
+    for (field, v) in [
+        ("prices.fixed", p.fixed),
+        ("prices.per_rps", p.per_rps),
+        ("prices.per_token_s", p.per_token_s),
+        ("prices.per_gb", p.per_gb),
+        ("prices.per_ms", p.per_ms),
+    ] {
+        if let Err(e) = number(field, v) {
+            problems.push(e);
+        }
+    }
+    let mut factor = vec![1.0; world.regions.len()];
+    for (provider, &f) in &p.provider {
+        let location = format!("prices.provider.{provider}");
+        if world.provider(provider).is_none() {
+            problems.push(err(&location, "unknown provider"));
+        }
+        match number(&location, f) {
+            Ok(f) => {
+                for id in world.region_ids() {
+                    if &world.region(id).provider == provider {
+                        factor[id.index()] *= f;
+                    }
+                }
+            }
+            Err(e) => problems.push(e),
+        }
+    }
+    let region = |key: &str, location: &str| -> Result<RegionId, SpecError> {
+        world
+            .find_region(key)
+            .map_err(|e| err(location, e.to_string()))
+    };
+    for (key, &f) in &p.region {
+        let location = format!("prices.region.\"{key}\"");
+        match (region(key, &location), number(&location, f)) {
+            (Ok(id), Ok(f)) => factor[id.index()] *= f,
+            (Err(e), _) | (_, Err(e)) => problems.push(e),
+        }
+    }
+    let mut capacity = vec![f64::INFINITY; world.regions.len()];
+    for (key, &gpus) in &file.capacity {
+        let location = format!("capacity.\"{key}\"");
+        match (region(key, &location), number(&location, gpus)) {
+            (Ok(id), Ok(g)) => capacity[id.index()] = g,
+            (Err(e), _) | (_, Err(e)) => problems.push(e),
+        }
+    }
+    if file.workloads.is_empty() {
+        problems.push(err("workload", "the file has no [[workload]]"));
+    }
+    let mut names = std::collections::BTreeSet::new();
+    let mut workloads = Vec::new();
+    for (k, w) in file.workloads.into_iter().enumerate() {
+        let at = |field: &str| {
+            if w.name.is_empty() {
+                format!("workload[{k}].{field}")
+            } else {
+                format!("workload \"{}\" .{field}", w.name).replace("\" .", "\".")
+            }
+        };
+        let before = problems.len();
+        if w.name.trim().is_empty() {
+            problems.push(err(at("name"), "a workload needs a name"));
+        } else if !names.insert(w.name.clone()) {
+            problems.push(err(at("name"), "two workloads have this name"));
+        }
+        let mut classes = Vec::new();
+        if w.classes.is_empty() {
+            problems.push(err(at("classes"), "name at least one data class"));
+        }
+        for (c, word) in w.classes.iter().enumerate() {
+            match DataClass::parse(word) {
+                Ok(class) => classes.push(class),
+                Err(e) => problems.push(err(at(&format!("classes[{c}]")), e.to_string())),
+            }
+        }
+        let (field, raw) = match (w.users.is_empty(), w.user_shares.is_empty()) {
+            (false, true) => ("users", &w.users),
+            (true, false) => ("user_shares", &w.user_shares),
+            (true, true) => {
+                problems.push(err(
+                    at("users"),
+                    "give users by country, as counts (users) or shares (user_shares)",
+                ));
+                ("users", &w.users)
+            }
+            (false, false) => {
+                problems.push(err(at("users"), "give users or user_shares, not both"));
+                ("users", &w.users)
+            }
+        };
+        let mut users = Vec::new();
+        for (cc, &v) in raw {
+            let location = at(&format!("{field}.{cc}"));
+            let code = CountryCode::parse(cc).filter(|c| world.country(*c).is_some());
+            match (code, number(&location, v)) {
+                (None, _) => problems.push(err(
+                    location,
+                    format!("unknown country code {cc:?}; `footprint catalog countries` lists them"),
+                )),
+                (_, Err(e)) => problems.push(e),
+                (Some(c), Ok(v)) => users.push((c, v)),
+            }
+        }
+        let total: f64 = users.iter().map(|u| u.1).sum();
+        if field == "user_shares" && !users.is_empty() && (total - 1.0).abs() > 1e-3 {
+            problems.push(err(
+                at("user_shares"),
+                format!("shares add up to {total}, not 1"),
+            ));
+        }
+        if !users.is_empty() && total <= 0.0 {
+            problems.push(err(at(field), "no users at all"));
+        }
+        for (f, v) in [
+            ("demand.requests_per_s", w.demand.requests_per_s),
+            ("demand.tokens_per_s", w.demand.tokens_per_s),
+            ("demand.storage_gb", w.demand.storage_gb),
+            ("gpus_per_1k_tokens_s", w.gpus_per_1k_tokens_s),
+        ] {
+            if let Err(e) = number(&at(f), v) {
+                problems.push(e);
+            }
+        }
+        if let Some(l) = &w.latency {
+            if !(l.p95_ms.is_finite() && l.p95_ms > 0.0) {
+                problems.push(err(
+                    at("latency.p95_ms"),
+                    format!("{} is not a latency: expected milliseconds > 0", l.p95_ms),
+                ));
+            } else if l.p95_ms < 1.0 {
+                problems.push(err(
+                    at("latency.p95_ms"),
+                    format!(
+                        "{} ms is below what any network can give (a round trip inside one metro area takes about 1 ms)",
+                        l.p95_ms
+                    ),
+                ));
+            }
+            if !(l.share > 0.0 && l.share <= 1.0) {
+                problems.push(err(
+                    at("latency.share"),
+                    format!("{} is not a share of users: expected a number in (0, 1]", l.share),
+                ));
+            }
+        }
+        let failure_domain = match w.failure_domain.as_deref() {
+            None | Some("region") => FailureDomain::Region,
+            Some("country") => FailureDomain::Country,
+            Some("provider") => FailureDomain::Provider,
+            Some(other) => {
+                problems.push(err(
+                    at("failure_domain"),
+                    format!("{other:?} is not one of region, country, provider"),
+                ));
+                FailureDomain::Region
+            }
+        };
+        if w.survive > 8 {
+            problems.push(err(
+                at("survive"),
+                format!("{} failures is more than footprint plans for (at most 8)", w.survive),
+            ));
+        }
+        let providers = w.providers.clone().unwrap_or_default();
+        if w.providers.as_ref().is_some_and(|p| p.is_empty()) {
+            problems.push(err(at("providers"), "an empty list allows no provider"));
+        }
+        for (k, p) in providers.iter().enumerate() {
+            if world.provider(p).is_none() {
+                let known: Vec<&str> = world.providers.iter().map(|p| p.id.as_str()).collect();
+                problems.push(err(
+                    at(&format!("providers[{k}]")),
+                    format!("unknown provider {p:?}; known: {}", known.join(", ")),
+                ));
+            }
+        }
+        let mut actions = Vec::new();
+        match &w.actions {
+            Some(list) => {
+                for (k, a) in list.iter().enumerate() {
+                    match Action::parse(a) {
+                        Ok(a) => actions.push(a),
+                        Err(e) => problems.push(err(at(&format!("actions[{k}]")), e.to_string())),
+                    }
+                }
+                if list.is_empty() {
+                    problems.push(err(at("actions"), "name at least one action"));
+                }
+            }
+            None => {
+                actions.extend([Action::Store, Action::Process]);
+                if w.survive > 0 {
+                    actions.push(Action::Replicate);
+                }
+            }
+        }
+        if problems.len() > before {
+            continue;
+        }
+        for u in &mut users {
+            u.1 /= total;
+        }
+        users.retain(|u| u.1 > 0.0);
+        workloads.push(Workload {
+            name: w.name,
+            classes,
+            users,
+            demand: w.demand,
+            latency: w.latency,
+            survive: w.survive,
+            failure_domain,
+            providers,
+            gpus_per_1k_tokens_s: w.gpus_per_1k_tokens_s,
+            actions,
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(Input {
+        tenant: file.tenant.unwrap_or_else(|| "default".into()),
+        mechanisms,
+        prices: file.prices,
+        factor,
+        capacity,
+        workloads,
+    })
+}
