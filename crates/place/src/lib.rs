@@ -16,7 +16,7 @@ pub mod validate;
 
 use footprint_geo::{LatLon, LatencyModel, haversine_km, population_points};
 use footprint_model::{CountryCode, RegionId, World};
-use footprint_policy::{Action, Engine, Request, Table};
+use footprint_policy::{Action, DataClass, Engine, Request, Table};
 use footprint_solve::{Customer, Facility, Options, Problem, Sourcing, Status};
 use serde::Serialize;
 
@@ -194,21 +194,68 @@ pub fn place(ctx: Context<'_>, input: &Input, mut progress: impl FnMut(usize, us
             .total_cmp(&gpus(&input.workloads[a], 1.0))
             .then(a.cmp(&b))
     });
-    let mut out: Vec<Option<WorkloadPlacement>> = vec![None; input.workloads.len()];
-    for (done, &k) in order.iter().enumerate() {
-        let w = &input.workloads[k];
-        let placed = match tenant {
-            Some(t) => place_one(ctx, input, w, t, &mut residual),
-            None => unservable(
-                w,
-                format!(
-                    "tenant {:?} is not in the compiled residency table",
-                    input.tenant
-                ),
+    let total = input.workloads.len();
+    let one = |k: usize, residual: &mut [f64], explained: &mut Explained| match tenant {
+        Some(t) => place_one(ctx, input, &input.workloads[k], t, residual, explained),
+        None => unservable(
+            &input.workloads[k],
+            format!(
+                "tenant {:?} is not in the compiled residency table",
+                input.tenant
             ),
-        };
-        out[k] = Some(placed);
-        progress(done + 1, input.workloads.len());
+        ),
+    };
+    let mut out: Vec<Option<WorkloadPlacement>> = vec![None; total];
+    let shared_capacity = input.capacity.iter().any(|c| c.is_finite());
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
+    if shared_capacity || threads == 1 || total < 64 {
+        // Workloads compete for capacity: one after another, in order.
+        let mut explained = Explained::default();
+        for (done, &k) in order.iter().enumerate() {
+            out[k] = Some(one(k, &mut residual, &mut explained));
+            progress(done + 1, total);
+        }
+    } else {
+        // Unlimited capacity: workloads are independent, so place them on every core. The
+        // answer is the same as one after another.
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results = std::sync::Mutex::new(&mut out);
+        let alive = std::sync::atomic::AtomicUsize::new(threads);
+        /// Counts a worker out even if it panics, so the progress loop cannot wait forever.
+        struct Leaving<'a>(&'a std::sync::atomic::AtomicUsize);
+        impl Drop for Leaving<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    let _leaving = Leaving(&alive);
+                    let mut explained = Explained::default();
+                    let mut residual = input.capacity.clone();
+                    loop {
+                        let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&k) = order.get(n) else { break };
+                        let placed = one(k, &mut residual, &mut explained);
+                        if let Ok(mut r) = results.lock() {
+                            r[k] = Some(placed);
+                        }
+                        done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                });
+            }
+            // Report progress from this thread while the workers run.
+            loop {
+                let d = done.load(std::sync::atomic::Ordering::Relaxed);
+                progress(d, total);
+                if d >= total || alive.load(std::sync::atomic::Ordering::Relaxed) == 0 {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        });
     }
     let workloads: Vec<WorkloadPlacement> = out.into_iter().flatten().collect();
     let count = |o: Outcome| workloads.iter().filter(|w| w.outcome == o).count();
@@ -296,12 +343,20 @@ fn country_index(world: &World, c: CountryCode) -> usize {
         .unwrap_or(0)
 }
 
+/// Explanations already worked out, by (country, classes, actions, providers, allowed regions):
+/// many workloads share them.
+type Explained = std::collections::HashMap<
+    (CountryCode, Vec<DataClass>, Vec<Action>, Vec<String>, Vec<RegionId>),
+    Unserved,
+>;
+
 fn place_one(
     ctx: Context<'_>,
     input: &Input,
     w: &Workload,
     tenant: usize,
     residual: &mut [f64],
+    explained: &mut Explained,
 ) -> WorkloadPlacement {
     let world = ctx.world;
     let copies = w.survive + 1;
@@ -331,7 +386,14 @@ fn place_one(
             .collect();
         let domains = distinct(ok.iter().map(|&r| domain_of(world, w, r)));
         if domains < copies as usize {
-            unserved.push(explain_unserved(ctx, w, tenant, c, share, &all, &ok, copies));
+            let key = (c, w.classes.clone(), w.actions.clone(), w.providers.clone(), ok.clone());
+            let u = explained
+                .entry(key)
+                .or_insert_with(|| explain_unserved(ctx, w, tenant, c, share, &all, &ok, copies));
+            unserved.push(Unserved {
+                share,
+                ..u.clone()
+            });
             continue;
         }
         let near = match target {

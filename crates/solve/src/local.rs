@@ -629,17 +629,48 @@ impl<'p> State<'p> {
         let mut best: Option<(f64, usize, Option<usize>)> = None;
         let closed: Vec<usize> = (0..m).filter(|&i| self.count[i] == 0).collect();
         let open: Vec<usize> = (0..m).filter(|&i| self.count[i] > 0).collect();
+        // For each copy: the cheapest other open facility it could go to, ignoring capacity
+        // (a lower bound used to skip moves that cannot pay off).
+        let mut copies: Vec<Vec<(usize, f64, f64)>> = vec![Vec::new(); m]; // per facility: (j, cost here, best alternative)
+        for (j, row) in self.assign.iter().enumerate() {
+            for &i in row {
+                let i = i as usize;
+                let alt = open
+                    .iter()
+                    .filter(|&&k| k != i && !row.contains(&(k as u32)))
+                    .map(|&k| p.cost(j, k))
+                    .fold(f64::INFINITY, f64::min);
+                copies[i].push((j, p.cost(j, i), alt));
+            }
+        }
         for to in closed {
-            // Open `to` alone: pull every copy that is cheaper there, most saving first.
-            let snapshot = self.clone_parts();
-            let before = self.objective;
-            self.pull_into(to);
-            let delta = self.objective - before;
-            self.restore(snapshot);
-            if delta < -EPS && best.is_none_or(|(b, _, _)| delta < b) {
-                best = Some((delta, to, None));
+            let f_to = p.facilities()[to].fixed_cost;
+            // Open `to` alone: the most it can save is every copy's gain from moving there.
+            let gain: f64 = copies
+                .iter()
+                .flatten()
+                .map(|&(j, here, _)| (here - p.cost(j, to)).max(0.0))
+                .filter(|g| g.is_finite())
+                .sum();
+            if f_to - gain < -EPS {
+                let snapshot = self.clone_parts();
+                let before = self.objective;
+                self.pull_into(to);
+                let delta = self.objective - before;
+                self.restore(snapshot);
+                if delta < -EPS && best.is_none_or(|(b, _, _)| delta < b) {
+                    best = Some((delta, to, None));
+                }
             }
             for &from in &open {
+                // Lower bound of emptying `from` into the open ones and `to`.
+                let mut bound = f_to - p.facilities()[from].fixed_cost;
+                for &(j, here, alt) in &copies[from] {
+                    bound += alt.min(p.cost(j, to)) - here;
+                }
+                if !(bound < -EPS) || best.is_some_and(|(b, _, _)| bound >= b) {
+                    continue;
+                }
                 let snapshot = self.clone_parts();
                 if let Some(delta) = self.try_empty(from, Some(to))
                     && delta < -EPS
