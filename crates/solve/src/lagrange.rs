@@ -258,8 +258,19 @@ impl<'p> Search<'p> {
     }
 
     fn offer(&mut self, found: Option<(f64, Solution)>) {
+        let p = self.p;
+        let within_budget = |s: &Solution| {
+            p.budget().is_none_or(|b| {
+                let fixed: f64 = (0..s.open.len())
+                    .filter(|&i| s.open[i])
+                    .map(|i| p.facilities()[i].fixed_cost)
+                    .sum();
+                fixed <= b + 1e-9 * b.max(1.0)
+            })
+        };
         if let Some((obj, sol)) = found
             && obj < self.upper() - 1e-9
+            && within_budget(&sol)
         {
             self.best = Some((obj, sol));
         }
