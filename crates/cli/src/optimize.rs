@@ -32,8 +32,7 @@ pub fn solve_sscflp(
     }
     let text = fs::read_to_string(file)
         .map_err(|e| bad(format!("cannot read {}: {e}", file.display())))?;
-    let problem =
-        sscflp::parse(&text).map_err(|e| bad(format!("{}: {e}", file.display())))?;
+    let problem = sscflp::parse(&text).map_err(|e| bad(format!("{}: {e}", file.display())))?;
     let outcome = if exact {
         exact_backend(&problem, time_limit)?
     } else {
@@ -54,7 +53,12 @@ pub fn solve_sscflp(
     let open: Vec<usize> = outcome
         .solution
         .as_ref()
-        .map(|s| (0..s.open.len()).filter(|&i| s.open[i]).map(|i| i + 1).collect())
+        .map(|s| {
+            (0..s.open.len())
+                .filter(|&i| s.open[i])
+                .map(|i| i + 1)
+                .collect()
+        })
         .unwrap_or_default();
     let method = if exact { "highs" } else { "lagrangian" };
     if json_out {
@@ -94,7 +98,11 @@ fn print_outcome(file: &Path, method: &str, o: &Solved, open: &[usize]) {
     println!("  gap          {:.4}%", o.gap * 100.0);
     println!("  time         {:.3} s", o.seconds);
     let list: Vec<String> = open.iter().map(ToString::to_string).collect();
-    println!("  open         {} facilities: {}", open.len(), list.join(" "));
+    println!(
+        "  open         {} facilities: {}",
+        open.len(),
+        list.join(" ")
+    );
 }
 
 #[cfg(feature = "highs")]
@@ -130,7 +138,10 @@ pub fn place(world: &World, engine: &Engine, args: &PlaceArgs) -> anyhow::Result
         .map_err(|e| bad(format!("cannot read {}: {e}", args.file.display())))?;
     let origin = args.file.display().to_string();
     let input = footprint_place::spec::parse(world, &origin, &text).map_err(|problems| {
-        let list: Vec<String> = problems.iter().map(|p| format!("  {origin}: {p}")).collect();
+        let list: Vec<String> = problems
+            .iter()
+            .map(|p| format!("  {origin}: {p}"))
+            .collect();
         bad(format!(
             "{} problem{} in the workload file; nothing was placed:\n{}",
             problems.len(),
@@ -316,8 +327,8 @@ fn write_report(world: &World, p: &Placement, dir: &Path) -> anyhow::Result<()> 
                 label: format!("{}: {role}", r.region),
             });
             for c in &r.primary_for {
-                if let Some(country) = footprint_model::CountryCode::parse(c)
-                    .and_then(|c| world.country(c))
+                if let Some(country) =
+                    footprint_model::CountryCode::parse(c).and_then(|c| world.country(c))
                 {
                     fill.insert(country.numeric, color.clone());
                 }
@@ -329,8 +340,8 @@ fn write_report(world: &World, p: &Placement, dir: &Path) -> anyhow::Result<()> 
                 color: "#b3261e".into(),
             });
             for u in &w.unserved {
-                if let Some(country) = footprint_model::CountryCode::parse(&u.country)
-                    .and_then(|c| world.country(c))
+                if let Some(country) =
+                    footprint_model::CountryCode::parse(&u.country).and_then(|c| world.country(c))
                 {
                     fill.insert(country.numeric, "#b3261e".into());
                 }
@@ -351,14 +362,25 @@ fn write_report(world: &World, p: &Placement, dir: &Path) -> anyhow::Result<()> 
         let name: String = w
             .name
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let path = dir.join(format!("{name}.svg"));
-        fs::write(&path, map.to_svg()).with_context(|| format!("cannot write {}", path.display()))?;
+        fs::write(&path, map.to_svg())
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     let path = dir.join("placement.json");
     fs::write(&path, serde_json::to_string_pretty(p)?)
         .with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!("wrote {} maps and placement.json to {}", p.workloads.len(), dir.display());
+    eprintln!(
+        "wrote {} maps and placement.json to {}",
+        p.workloads.len(),
+        dir.display()
+    );
     Ok(())
 }

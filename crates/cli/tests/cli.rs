@@ -604,3 +604,133 @@ fn laws_lists_forty_jurisdictions_or_more() {
     assert!(cn["rules"].as_array().unwrap().len() >= 3);
     assert!(ok(&["laws"]).contains("Not legal advice"));
 }
+
+/// The SSCFLP benchmark folder: `$FOOTPRINT_SSCFLP`, else `shared/data/sscflp` beside an
+/// ancestor of this checkout (the workspace layout), else `/work/shared/data/sscflp`.
+fn sscflp_dir() -> std::path::PathBuf {
+    if let Some(dir) = std::env::var_os("FOOTPRINT_SSCFLP") {
+        return dir.into();
+    }
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .map(|a| a.join("shared/data/sscflp"))
+        .chain([std::path::PathBuf::from("/work/shared/data/sscflp")])
+        .find(|d| d.join("os").is_file())
+        .expect("the SSCFLP instances (shared/data/sscflp) are not found: set FOOTPRINT_SSCFLP to their folder")
+}
+
+fn repo(path: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn place_prints_routes_and_writes_a_map_per_workload() {
+    let file = repo("examples/workloads.toml");
+    let text = ok(&["place", &file]);
+    assert!(
+        text.contains("3 workloads: 3 placed, 0 partly, 0 cannot be placed"),
+        "{text}"
+    );
+    assert!(text.contains("route  MX  70.0% -> "), "{text}");
+    let dir = scratch("place-report");
+    let v = json(&["place", &file, "--json", "--report", dir.to_str().unwrap()]);
+    assert_eq!(v["validated"], true);
+    let chat = &v["workloads"][0];
+    assert_eq!(chat["name"], "chat-latam");
+    for field in [
+        "regions",
+        "routes",
+        "cost",
+        "latency_met",
+        "unserved",
+        "solver",
+    ] {
+        assert!(!chat[field].is_null(), "missing {field}");
+    }
+    let route = &chat["routes"][0];
+    assert_eq!(route["regions"].as_array().unwrap().len(), 2);
+    assert_eq!(route["p95_ms"].as_array().unwrap().len(), 2);
+    let svg = fs::read_to_string(dir.join("chat-latam.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("Placement of chat-latam"));
+    assert!(dir.join("placement.json").is_file());
+}
+
+#[test]
+fn solve_reads_the_benchmark_format_and_reports_bound_and_gap() {
+    let v = json(&[
+        "solve",
+        "sscflp",
+        &sscflp_dir().join("p1").display().to_string(),
+        "--json",
+    ]);
+    for field in ["objective", "lower_bound", "gap", "seconds"] {
+        assert!(v[field].is_number(), "{field}: {v}");
+    }
+    let (obj, lb) = (
+        v["objective"].as_f64().unwrap(),
+        v["lower_bound"].as_f64().unwrap(),
+    );
+    // The known optimum of p1 is 2014: no solution below it, no bound above it.
+    assert!(obj >= 2014.0 && lb <= 2014.0, "{v}");
+    assert_eq!(v["facilities"], 10);
+    let text = ok(&[
+        "solve",
+        "sscflp",
+        &sscflp_dir().join("p1").display().to_string(),
+    ]);
+    assert!(
+        text.contains("lower bound") && text.contains("gap"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_workload_and_instance_files_exit_2_naming_the_place() {
+    let dir = scratch("bad-inputs");
+    let bad = dir.join("w.toml");
+    fs::write(
+        &bad,
+        "[[workload]]\nname = \"api\"\nclasses = [\"personal\"]\nusers = { MX = 1 }\ndemand = { storage_gb = -5 }\n",
+    )
+    .unwrap();
+    refused_with_exit_2(
+        &["place", bad.to_str().unwrap()],
+        "workload \"api\".demand.storage_gb: -5 is not a number >= 0",
+    );
+    let inst = dir.join("p");
+    fs::write(&inst, "2 1\n5 5\n1 oops\n").unwrap();
+    refused_with_exit_2(
+        &["solve", "sscflp", inst.to_str().unwrap()],
+        "line 3: expected the fixed cost of facility 2 (a number >= 0), found \"oops\"",
+    );
+    #[cfg(not(feature = "highs"))]
+    refused_with_exit_2(
+        &[
+            "solve",
+            "sscflp",
+            &sscflp_dir().join("p1").display().to_string(),
+            "--exact",
+        ],
+        "built without",
+    );
+}
+
+#[cfg(feature = "highs")]
+#[test]
+fn solve_exact_proves_the_optimum_with_highs() {
+    let v = json(&[
+        "solve",
+        "sscflp",
+        &sscflp_dir().join("p1").display().to_string(),
+        "--exact",
+        "--json",
+    ]);
+    assert_eq!(v["method"], "highs");
+    assert_eq!(v["status"], "optimal");
+    assert_eq!(v["objective"], 2014.0);
+    assert_eq!(v["gap"], 0.0);
+}

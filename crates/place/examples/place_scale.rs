@@ -45,8 +45,11 @@ fn main() {
     let t = Instant::now();
     let violations = validate::check(ctx, &input, &placement);
     let validating = t.elapsed().as_secs_f64();
-    let countries: std::collections::BTreeSet<_> =
-        input.workloads.iter().flat_map(|w| w.users.iter().map(|u| u.0)).collect();
+    let countries: std::collections::BTreeSet<_> = input
+        .workloads
+        .iter()
+        .flat_map(|w| w.users.iter().map(|u| u.0))
+        .collect();
     println!(
         "{n} workloads, users in {} of {} countries, {} regions: setup {setup:.2} s, placing {placing:.2} s, validating {validating:.2} s",
         countries.len(),

@@ -207,7 +207,9 @@ pub fn place(ctx: Context<'_>, input: &Input, mut progress: impl FnMut(usize, us
     };
     let mut out: Vec<Option<WorkloadPlacement>> = vec![None; total];
     let shared_capacity = input.capacity.iter().any(|c| c.is_finite());
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(16);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(16);
     if shared_capacity || threads == 1 || total < 64 {
         // Workloads compete for capacity: one after another, in order.
         let mut explained = Explained::default();
@@ -305,9 +307,11 @@ pub fn domain_of(world: &World, w: &Workload, r: RegionId) -> u32 {
 /// (its position in the table): every class, every action.
 pub fn allowed(ctx: Context<'_>, w: &Workload, tenant: usize, subject: usize, r: RegionId) -> bool {
     w.classes.iter().all(|&class| {
-        w.actions
-            .iter()
-            .all(|&action| ctx.table.allowed(tenant, class, subject, action).contains(r))
+        w.actions.iter().all(|&action| {
+            ctx.table
+                .allowed(tenant, class, subject, action)
+                .contains(r)
+        })
     })
 }
 
@@ -346,7 +350,13 @@ fn country_index(world: &World, c: CountryCode) -> usize {
 /// Explanations already worked out, by (country, classes, actions, providers, allowed regions):
 /// many workloads share them.
 type Explained = std::collections::HashMap<
-    (CountryCode, Vec<DataClass>, Vec<Action>, Vec<String>, Vec<RegionId>),
+    (
+        CountryCode,
+        Vec<DataClass>,
+        Vec<Action>,
+        Vec<String>,
+        Vec<RegionId>,
+    ),
     Unserved,
 >;
 
@@ -386,14 +396,17 @@ fn place_one(
             .collect();
         let domains = distinct(ok.iter().map(|&r| domain_of(world, w, r)));
         if domains < copies as usize {
-            let key = (c, w.classes.clone(), w.actions.clone(), w.providers.clone(), ok.clone());
+            let key = (
+                c,
+                w.classes.clone(),
+                w.actions.clone(),
+                w.providers.clone(),
+                ok.clone(),
+            );
             let u = explained
                 .entry(key)
                 .or_insert_with(|| explain_unserved(ctx, w, tenant, c, share, &all, &ok, copies));
-            unserved.push(Unserved {
-                share,
-                ..u.clone()
-            });
+            unserved.push(Unserved { share, ..u.clone() });
             continue;
         }
         let near = match target {
@@ -419,11 +432,10 @@ fn place_one(
                 .filter(|s| !s.3)
                 .map(|s| {
                     let ci = country_index(world, s.0);
-                    let best = s
-                        .2
-                        .iter()
-                        .map(|&r| (ctx.latency.p95(ci, r), r))
-                        .min_by(|a, b| a.0.total_cmp(&b.0));
+                    let best =
+                        s.2.iter()
+                            .map(|&r| (ctx.latency.p95(ci, r), r))
+                            .min_by(|a, b| a.0.total_cmp(&b.0));
                     match best {
                         Some((ms, r)) => format!(
                             "{} ({:.1}% of users; nearest allowed region {} at {:.0} ms)",
@@ -521,9 +533,11 @@ fn place_one(
         lower_bound: outcome.lower_bound,
         gap: outcome.gap,
     };
-    let Some(solution) = outcome.solution.as_ref().filter(|_| {
-        matches!(outcome.status, Status::Optimal | Status::Feasible)
-    }) else {
+    let Some(solution) = outcome
+        .solution
+        .as_ref()
+        .filter(|_| matches!(outcome.status, Status::Optimal | Status::Feasible))
+    else {
         let why = outcome
             .infeasible
             .clone()
@@ -693,14 +707,17 @@ fn explain_unserved(
         w.providers.join(", ")
     };
     let name = world.country(c).map_or(c.to_string(), |x| x.name.clone());
-    let missing = (!in_country).then(|| {
-        format!("a generally available region of {providers} in {name}")
-    });
+    let missing =
+        (!in_country).then(|| format!("a generally available region of {providers} in {name}"));
     let reason = if ok.is_empty() {
         format!(
             "none of the {} candidate regions ({providers}) is allowed for this data from {name}{}",
             all.len(),
-            if all.is_empty() { "" } else { " under the rules below" }
+            if all.is_empty() {
+                ""
+            } else {
+                " under the rules below"
+            }
         )
     } else {
         let keys: Vec<String> = ok.iter().map(|&r| world.region(r).key()).collect();

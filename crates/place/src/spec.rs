@@ -210,7 +210,7 @@ pub fn parse(world: &World, origin: &str, text: &str) -> Result<Input, Vec<SpecE
     let file: File = toml::from_str(text).map_err(|e| {
         let location = match e.span() {
             Some(span) => {
-                let line = text[..span.start.min(text.len())].lines().count().max(1);
+                let line = text.get(..span.start).unwrap_or(text).matches('\n').count() + 1;
                 format!("{origin}:{line}")
             }
             None => origin.to_string(),
@@ -330,7 +330,9 @@ pub fn check(world: &World, file: File) -> Result<Input, Vec<SpecError>> {
             match (code, number(&location, v)) {
                 (None, _) => problems.push(err(
                     location,
-                    format!("unknown country code {cc:?}; `footprint catalog countries` lists them"),
+                    format!(
+                        "unknown country code {cc:?}; `footprint catalog countries` lists them"
+                    ),
                 )),
                 (_, Err(e)) => problems.push(e),
                 (Some(c), Ok(v)) => users.push((c, v)),
@@ -374,7 +376,10 @@ pub fn check(world: &World, file: File) -> Result<Input, Vec<SpecError>> {
             if !(l.share > 0.0 && l.share <= 1.0) {
                 problems.push(err(
                     at("latency.share"),
-                    format!("{} is not a share of users: expected a number in (0, 1]", l.share),
+                    format!(
+                        "{} is not a share of users: expected a number in (0, 1]",
+                        l.share
+                    ),
                 ));
             }
         }
@@ -393,7 +398,10 @@ pub fn check(world: &World, file: File) -> Result<Input, Vec<SpecError>> {
         if w.survive > 8 {
             problems.push(err(
                 at("survive"),
-                format!("{} failures is more than footprint plans for (at most 8)", w.survive),
+                format!(
+                    "{} failures is more than footprint plans for (at most 8)",
+                    w.survive
+                ),
             ));
         }
         let providers = w.providers.clone().unwrap_or_default();

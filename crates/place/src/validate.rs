@@ -17,7 +17,10 @@ pub fn check(ctx: Context<'_>, input: &Input, placement: &Placement) -> Vec<Stri
     let mut out = Vec::new();
     let Some(tenant) = ctx.table.tenant(&input.tenant) else {
         if placement.workloads.iter().any(|w| !w.routes.is_empty()) {
-            out.push(format!("tenant {:?} has no table, yet routes exist", input.tenant));
+            out.push(format!(
+                "tenant {:?} has no table, yet routes exist",
+                input.tenant
+            ));
         }
         return out;
     };
@@ -55,7 +58,9 @@ pub fn check(ctx: Context<'_>, input: &Input, placement: &Placement) -> Vec<Stri
                 out.push(format!("{at}: routed twice"));
             }
             let Some(subject) = ctx.table.subject(c) else {
-                out.push(format!("{at}: no residency row for this country, yet routed"));
+                out.push(format!(
+                    "{at}: no residency row for this country, yet routed"
+                ));
                 continue;
             };
             if route.regions.len() != copies {
@@ -85,7 +90,11 @@ pub fn check(ctx: Context<'_>, input: &Input, placement: &Placement) -> Vec<Stri
                 }
                 for &class in &w.classes {
                     for &action in &w.actions {
-                        if !ctx.table.allowed(tenant, class, subject, action).contains(r) {
+                        if !ctx
+                            .table
+                            .allowed(tenant, class, subject, action)
+                            .contains(r)
+                        {
                             out.push(format!(
                                 "{at}: {key} (position {k}) is not allowed to {} {} data of {}",
                                 action.as_str(),
@@ -96,14 +105,19 @@ pub fn check(ctx: Context<'_>, input: &Input, placement: &Placement) -> Vec<Stri
                     }
                 }
                 if !domains.insert(domain_of(world, w, r)) {
-                    out.push(format!("{at}: {key} shares a failure domain with an earlier region"));
+                    out.push(format!(
+                        "{at}: {key} shares a failure domain with an earlier region"
+                    ));
                 }
                 let ms = ctx.latency.p95(ci, r);
                 if let Some(l) = &w.latency
                     && route.latency_bound
                     && ms > l.p95_ms + 1e-6
                 {
-                    out.push(format!("{at}: {key} is {ms:.1} ms away, over the {} ms target", l.p95_ms));
+                    out.push(format!(
+                        "{at}: {key} is {ms:.1} ms away, over the {} ms target",
+                        l.p95_ms
+                    ));
                 }
                 if k == 0 && w.latency.as_ref().is_none_or(|l| ms <= l.p95_ms + 1e-6) {
                     met += share;
@@ -112,22 +126,32 @@ pub fn check(ctx: Context<'_>, input: &Input, placement: &Placement) -> Vec<Stri
                 used.insert(r.index());
                 *gpu_here.entry(r.index()).or_default() += gpus(w, share);
                 if !p.regions.iter().any(|x| &x.region == key) {
-                    out.push(format!("{at}: {key} is missing from the workload's regions"));
+                    out.push(format!(
+                        "{at}: {key} is missing from the workload's regions"
+                    ));
                 }
             }
         }
         for u in &p.unserved {
             if !seen.insert(u.country.clone()) {
-                out.push(format!("workload {name:?}: {} is both routed and unserved", u.country));
+                out.push(format!(
+                    "workload {name:?}: {} is both routed and unserved",
+                    u.country
+                ));
             }
             if u.reason.is_empty() {
-                out.push(format!("workload {name:?}: {} is unserved without a reason", u.country));
+                out.push(format!(
+                    "workload {name:?}: {} is unserved without a reason",
+                    u.country
+                ));
             }
         }
         if p.outcome != Outcome::Unservable {
             for (c, _) in &w.users {
                 if !seen.contains(c.as_str()) {
-                    out.push(format!("workload {name:?}: users in {c} are neither routed nor explained"));
+                    out.push(format!(
+                        "workload {name:?}: users in {c} are neither routed nor explained"
+                    ));
                 }
             }
             if let Some(l) = &w.latency
@@ -140,7 +164,9 @@ pub fn check(ctx: Context<'_>, input: &Input, placement: &Placement) -> Vec<Stri
                 ));
             }
         } else if p.problems.is_empty() || !p.routes.is_empty() {
-            out.push(format!("workload {name:?}: unservable needs a reason and no routes"));
+            out.push(format!(
+                "workload {name:?}: unservable needs a reason and no routes"
+            ));
         }
         for (r, g) in gpu_here {
             *held.entry(r).or_default() += g;

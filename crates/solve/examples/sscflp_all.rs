@@ -16,7 +16,8 @@ fn main() {
         .collect();
     let (mut sum_gap, mut max_gap, mut max_t, mut sum_t) = (0.0_f64, 0.0_f64, 0.0_f64, 0.0);
     for (k, opt) in optima.iter().enumerate() {
-        let p = sscflp::parse(&std::fs::read_to_string(format!("{dir}/p{}", k + 1)).unwrap()).unwrap();
+        let p =
+            sscflp::parse(&std::fs::read_to_string(format!("{dir}/p{}", k + 1)).unwrap()).unwrap();
         let out = solve(&p, &Options::default());
         validate(&p, out.solution.as_ref().unwrap(), Some(out.objective)).unwrap();
         let gap = (out.objective - opt) / opt;

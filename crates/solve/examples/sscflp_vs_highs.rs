@@ -1,7 +1,8 @@
 //! The SSCFLP benchmark: every instance of a directory (with its `os` file of optima) solved by
 //! the fast solver and by HiGHS in the same run, with the gap to the optimum and the time of each.
 //!
-//! `cargo run --release -p footprint-solve --features highs --example sscflp_vs_highs -- ../shared/data/sscflp`
+//! `cargo run --release -p footprint-solve --features highs --example sscflp_vs_highs -- ../shared/data/sscflp 10`
+//! (the last argument is HiGHS's time limit per instance, in seconds).
 
 #![allow(clippy::unwrap_used, reason = "example")]
 
@@ -12,20 +13,30 @@ fn main() {
     let dir = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "../shared/data/sscflp".into());
+    let limit: f64 = std::env::args().nth(2).map_or(10.0, |a| a.parse().unwrap());
     let optima: Vec<f64> = std::fs::read_to_string(format!("{dir}/os"))
         .unwrap()
         .split_whitespace()
         .map(|v| v.parse().unwrap())
         .collect();
-    println!("| instance | size | optimum | fast | gap | fast s | HiGHS | HiGHS gap | HiGHS s | speed-up |");
+    println!(
+        "| instance | size | optimum | fast | gap | fast s | HiGHS | HiGHS gap | HiGHS s | speed-up |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let (mut gaps, mut hgaps, mut fast_t, mut highs_t) = (vec![], vec![], vec![], vec![]);
     for (k, opt) in optima.iter().enumerate() {
-        let p = sscflp::parse(&std::fs::read_to_string(format!("{dir}/p{}", k + 1)).unwrap())
-            .unwrap();
+        let p =
+            sscflp::parse(&std::fs::read_to_string(format!("{dir}/p{}", k + 1)).unwrap()).unwrap();
         let fast = solve(&p, &Options::default());
         validate(&p, fast.solution.as_ref().unwrap(), Some(fast.objective)).unwrap();
-        let exact = solve_exact(&p, &ExactOptions { time_limit: 60.0, threads: 1 }).unwrap();
+        let exact = solve_exact(
+            &p,
+            &ExactOptions {
+                time_limit: 60.0,
+                threads: 1,
+            },
+        )
+        .unwrap();
         validate(&p, exact.solution.as_ref().unwrap(), Some(exact.objective)).unwrap();
         let gap = (fast.objective - opt) / opt;
         let hgap = (exact.objective - opt) / opt;

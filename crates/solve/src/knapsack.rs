@@ -217,7 +217,11 @@ mod tests {
             let cap = next() * 3.0;
             k.binary(&items, cap, u64::MAX, &mut out);
             let want = brute(&items, cap);
-            assert!((out.value - want).abs() < 1e-6, "{} vs {want}: {items:?} cap {cap}", out.value);
+            assert!(
+                (out.value - want).abs() < 1e-6,
+                "{} vs {want}: {items:?} cap {cap}",
+                out.value
+            );
             assert!((out.upper - out.value).abs() < 1e-9);
             let w: f64 = out
                 .taken

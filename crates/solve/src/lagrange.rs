@@ -42,7 +42,7 @@ impl Default for Options {
         Options {
             iterations: 600,
             search_rounds: 100,
-            time_limit: 1.0,
+            time_limit: 0.95,
             knapsack_nodes: 20_000,
             nodes: 100_000,
             node_iterations: 40,
@@ -89,7 +89,55 @@ struct Relaxation {
     /// Per facility: f_i minus the best reduced gain (a lower bound on its contribution if open).
     value: Vec<f64>,
     open: Vec<bool>,
+    /// Facilities that must open because a customer is forced there.
+    must: Vec<bool>,
+    forced: Vec<u32>,
     cover: Packed,
+}
+
+/// Assignment decisions of a branch-and-bound node (empty at the root).
+#[derive(Debug, Clone, Default)]
+struct Pairs {
+    /// `n * m` states, customer-major; empty when nothing is fixed.
+    state: Vec<i8>,
+    /// Per customer: the facility it is forced to, or `u32::MAX`.
+    forced_at: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PairState {
+    Free,
+    Forced,
+    Banned,
+}
+
+impl Pairs {
+    fn state(&self, j: usize, i: usize, m: usize) -> PairState {
+        match self.state.get(j * m + i) {
+            Some(1) => PairState::Forced,
+            Some(-1) => PairState::Banned,
+            _ => PairState::Free,
+        }
+    }
+
+    fn forced_elsewhere(&self, j: usize, i: usize) -> bool {
+        self.forced_at
+            .get(j)
+            .is_some_and(|&k| k != u32::MAX && k as usize != i)
+    }
+
+    fn with(&self, n: usize, m: usize, j: usize, i: usize, force: bool) -> Pairs {
+        let mut next = self.clone();
+        if next.state.is_empty() {
+            next.state = vec![0; n * m];
+            next.forced_at = vec![u32::MAX; n];
+        }
+        next.state[j * m + i] = if force { 1 } else { -1 };
+        if force {
+            next.forced_at[j] = i as u32;
+        }
+        next
+    }
 }
 
 impl Relaxation {
@@ -100,6 +148,8 @@ impl Relaxation {
             items: Vec::new(),
             value: vec![0.0; m],
             open: vec![false; m],
+            must: vec![false; m],
+            forced: Vec::new(),
             cover: Packed::default(),
         }
     }
@@ -107,19 +157,40 @@ impl Relaxation {
     /// Evaluates the Lagrangian dual at `lambda` with some facilities fixed open or closed:
     /// returns the bound (infinite if the fixings leave too little capacity), and leaves the
     /// relaxed solution (open set and per-facility packs) in `self`.
-    fn evaluate(&mut self, p: &Problem, lambda: &[f64], fix: &[Fix], nodes: u64) -> f64 {
+    fn evaluate(
+        &mut self,
+        p: &Problem,
+        lambda: &[f64],
+        fix: &[Fix],
+        pairs: &Pairs,
+        nodes: u64,
+    ) -> f64 {
         let m = p.facilities().len();
         let customers = p.customers();
         let total = p.total_demand();
-        for i in 0..m {
-            if fix[i] == Fix::Closed {
+        for (i, &fixed) in fix.iter().enumerate().take(m) {
+            self.must[i] = false;
+            if fixed == Fix::Closed {
                 self.packed[i].taken.clear();
                 self.value[i] = f64::INFINITY;
                 continue;
             }
             self.items.clear();
+            let (mut forced_value, mut forced_weight) = (0.0, 0.0);
+            self.forced.clear();
             for (j, c) in customers.iter().enumerate() {
                 let cost = p.cost(j, i);
+                match pairs.state(j, i, m) {
+                    PairState::Banned => continue,
+                    PairState::Forced => {
+                        forced_value += lambda[j] - cost;
+                        forced_weight += c.demand;
+                        self.forced.push(j as u32);
+                        continue;
+                    }
+                    PairState::Free if pairs.forced_elsewhere(j, i) => continue,
+                    PairState::Free => {}
+                }
                 if cost.is_finite() && lambda[j] > cost {
                     self.items.push(Item {
                         value: lambda[j] - cost,
@@ -128,13 +199,18 @@ impl Relaxation {
                     });
                 }
             }
-            let cap = p.facilities()[i].capacity;
+            let cap = p.facilities()[i].capacity - forced_weight;
+            if cap < -1e-9 * p.facilities()[i].capacity.max(1.0) {
+                return f64::INFINITY;
+            }
             let out = &mut self.packed[i];
             match p.sourcing() {
-                Sourcing::Single => self.knap.binary(&self.items, cap, nodes, out),
-                Sourcing::Split => self.knap.fractional(&self.items, cap, out),
+                Sourcing::Single => self.knap.binary(&self.items, cap.max(0.0), nodes, out),
+                Sourcing::Split => self.knap.fractional(&self.items, cap.max(0.0), out),
             }
-            self.value[i] = p.facilities()[i].fixed_cost - out.upper;
+            out.taken.extend(self.forced.iter().map(|&j| (j, 1.0)));
+            self.must[i] = !self.forced.is_empty();
+            self.value[i] = p.facilities()[i].fixed_cost - out.upper - forced_value;
         }
         // Choose facilities: the fixed-open ones and every free one with negative value, then
         // the cheapest cover of the rest of the demand (the complement of a knapsack over the
@@ -145,8 +221,9 @@ impl Relaxation {
             .map(|(c, l)| l * f64::from(c.copies))
             .sum();
         let mut held = 0.0;
-        for i in 0..m {
-            self.open[i] = fix[i] == Fix::Open || (fix[i] == Fix::Free && self.value[i] < 0.0);
+        for (i, &fixed) in fix.iter().enumerate().take(m) {
+            self.open[i] =
+                fixed == Fix::Open || self.must[i] || (fixed == Fix::Free && self.value[i] < 0.0);
             if self.open[i] {
                 bound += self.value[i];
                 held += p.facilities()[i].capacity.min(total);
@@ -170,7 +247,8 @@ impl Relaxation {
                 return f64::INFINITY;
             }
             // Keep closed a max-value set that leaves enough capacity open.
-            self.knap.binary(&self.items, spare.max(0.0), nodes, &mut self.cover);
+            self.knap
+                .binary(&self.items, spare.max(0.0), nodes, &mut self.cover);
             for &Item { id, .. } in &self.items {
                 self.open[id as usize] = true;
             }
@@ -191,14 +269,31 @@ enum Fix {
     Closed,
 }
 
-/// A node of the branch-and-bound tree over facilities.
+enum Choice {
+    Branch(Branch),
+    /// The node's relaxed solution is feasible: nothing below it can do better.
+    Resolved,
+    /// Nothing left to branch on, yet the relaxation is not feasible: its bound stays open.
+    Stuck,
+}
+
+/// A node of the branch-and-bound tree.
 #[derive(Debug)]
 struct Node {
     bound: f64,
     fix: Vec<Fix>,
+    pairs: Pairs,
     lambda: Vec<f64>,
-    branch: usize,
-    first: Fix,
+    branch: Branch,
+}
+
+/// What a node branches on.
+#[derive(Debug, Clone, Copy)]
+enum Branch {
+    /// A facility, with the side to try first.
+    Facility(usize, Fix),
+    /// Customer `j` served by facility `i`, or not.
+    Pair(usize, usize),
 }
 
 impl PartialEq for Node {
@@ -234,6 +329,8 @@ struct Search<'p> {
     /// The relaxed solution at the best bound of the last subgradient run.
     best_open: Vec<bool>,
     best_value: Vec<f64>,
+    /// The bound of the relaxation's last evaluation (the state `relax` holds).
+    last_bound: f64,
 }
 
 impl<'p> Search<'p> {
@@ -277,10 +374,11 @@ impl<'p> Search<'p> {
     }
 
     /// A primal solution from the relaxation's current open set and packs.
-    fn primal(&mut self) {
+    fn primal(&mut self, again: bool) {
         let p = self.p;
         let m = p.facilities().len();
-        if !self.seen.insert(self.relax.open.clone()) {
+        let new = self.seen.insert(self.relax.open.clone());
+        if !new && !again {
             return;
         }
         for h in &mut self.hint {
@@ -299,14 +397,24 @@ impl<'p> Search<'p> {
                 &self.hint,
                 &mut self.rng,
                 0,
+                new,
             ),
-            Sourcing::Split => improve_split(p, &self.relax.open),
+            Sourcing::Split if new => improve_split(p, &self.relax.open),
+            Sourcing::Split => None,
         };
         self.offer(found);
     }
 
     /// Subgradient ascent from `lambda` (updated in place) under `fix`; returns the best bound.
-    fn subgradient(&mut self, fix: &[Fix], lambda: &mut [f64], iterations: u32, alpha: f64) -> f64 {
+    fn subgradient(
+        &mut self,
+        fix: &[Fix],
+        pairs: &Pairs,
+        lambda: &mut [f64],
+        iterations: u32,
+        alpha: f64,
+        in_tree: bool,
+    ) -> f64 {
         let p = self.p;
         let m = p.facilities().len();
         let mut alpha = alpha;
@@ -315,7 +423,10 @@ impl<'p> Search<'p> {
         let patience = (iterations / 20).clamp(3, 20);
         let mut best_lambda = lambda.to_vec();
         for it in 0..iterations {
-            let bound = self.relax.evaluate(p, lambda, fix, self.options.knapsack_nodes);
+            let bound = self
+                .relax
+                .evaluate(p, lambda, fix, pairs, self.options.knapsack_nodes);
+            self.last_bound = bound;
             if !bound.is_finite() {
                 return bound;
             }
@@ -333,7 +444,7 @@ impl<'p> Search<'p> {
                 }
             }
             if it < 5 || it % 5 == 0 || stale == 0 {
-                self.primal();
+                self.primal(false);
             }
             if self.prunes(lower) || alpha < 1e-3 || self.elapsed() > self.options.time_limit {
                 break;
@@ -361,8 +472,79 @@ impl<'p> Search<'p> {
                 *l += step * g;
             }
         }
+        if in_tree && lower.is_finite() && !self.prunes(lower) {
+            // Deep in the tree the open set repeats but the packs (the hints) do not.
+            self.primal(true);
+        }
         lambda.copy_from_slice(&best_lambda);
         lower
+    }
+
+    /// What to branch on next: a free facility, else a single-copy customer the relaxation
+    /// serves other than once. When the relaxation serves every customer exactly as asked, its
+    /// solution is feasible and priced at its bound: it is offered and the node is resolved.
+    fn choose(&mut self, fix: &[Fix], pairs: &Pairs) -> Choice {
+        if let Some((i, first)) = self.branching(fix) {
+            return Choice::Branch(Branch::Facility(i, first));
+        }
+        let p = self.p;
+        let m = p.facilities().len();
+        let n = p.customers().len();
+        let mut served: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for i in (0..m).filter(|&i| self.relax.open[i]) {
+            for &(j, _) in &self.relax.packed[i].taken {
+                served[j as usize].push(i as u32);
+            }
+        }
+        let mut pick: Option<(f64, usize, usize)> = None;
+        let mut stuck = false;
+        for (j, at) in served.iter().enumerate() {
+            let c = &p.customers()[j];
+            if at.len() == c.copies as usize {
+                continue;
+            }
+            if c.copies != 1 || pairs.forced_at.get(j).is_some_and(|&k| k != u32::MAX) {
+                stuck = true;
+                continue;
+            }
+            // Where it most likely belongs: its cheapest server in the relaxation, or its
+            // cheapest open facility still allowed.
+            let target = at
+                .iter()
+                .map(|&i| i as usize)
+                .chain((0..m).filter(|&i| at.is_empty() && self.relax.open[i]))
+                .filter(|&i| p.allowed(j, i) && pairs.state(j, i, m) == PairState::Free)
+                .min_by(|&a, &b| p.cost(j, a).total_cmp(&p.cost(j, b)));
+            match target {
+                Some(i) if pick.is_none_or(|(d, _, _)| c.demand > d) => {
+                    pick = Some((c.demand, j, i));
+                }
+                Some(_) => {}
+                None => stuck = true,
+            }
+        }
+        match pick {
+            Some((_, j, i)) => Choice::Branch(Branch::Pair(j, i)),
+            None if stuck => Choice::Stuck,
+            None => {
+                let solution = Solution {
+                    open: self.relax.open.clone(),
+                    assignment: served
+                        .iter()
+                        .map(|row| row.iter().map(|&i| (i, 1.0)).collect())
+                        .collect(),
+                };
+                let cost = solution.cost(p);
+                // Feasible and priced at the bound: optimal below this node.
+                let tight = cost <= self.last_bound + 1e-7 * cost.abs().max(1.0);
+                if tight && crate::validate::validate(p, &solution, None).is_ok() {
+                    self.offer(Some((cost, solution)));
+                    Choice::Resolved
+                } else {
+                    Choice::Stuck
+                }
+            }
+        }
     }
 
     /// The free facility whose relaxed decision is least certain, and which way the relaxation
@@ -371,9 +553,8 @@ impl<'p> Search<'p> {
         (0..fix.len())
             .filter(|&i| fix[i] == Fix::Free)
             .min_by(|&a, &b| {
-                let score = |i: usize| {
-                    self.best_value[i].abs() / (self.p.facilities()[i].fixed_cost + 1.0)
-                };
+                let score =
+                    |i: usize| self.best_value[i].abs() / (self.p.facilities()[i].fixed_cost + 1.0);
                 score(a).total_cmp(&score(b))
             })
             .map(|i| {
@@ -396,8 +577,10 @@ impl<'p> Search<'p> {
             return;
         }
         let rows = sol.assignment.iter();
-        let mut current =
-            State::from_assignment(p, rows.map(|r| r.iter().map(|&(i, _)| i).collect()).collect());
+        let mut current = State::from_assignment(
+            p,
+            rows.map(|r| r.iter().map(|&(i, _)| i).collect()).collect(),
+        );
         let mut champion = current.clone();
         for _ in 0..rounds {
             if self.elapsed() > self.options.time_limit
@@ -455,6 +638,7 @@ pub fn solve(p: &Problem, options: &Options) -> Outcome {
         integral,
         best_open: vec![false; m],
         best_value: vec![0.0; m],
+        last_bound: f64::NEG_INFINITY,
     };
     // Start multipliers at each customer's cheapest allowed cost plus its share of opening one.
     let mut lambda: Vec<f64> = (0..n)
@@ -469,34 +653,49 @@ pub fn solve(p: &Problem, options: &Options) -> Outcome {
         .map(|v| if v.is_finite() { v } else { 0.0 })
         .collect();
     let root_fix = vec![Fix::Free; m];
-    let root = search.subgradient(&root_fix, &mut lambda, options.iterations, 2.0);
+    let root = search.subgradient(
+        &root_fix,
+        &Pairs::default(),
+        &mut lambda,
+        options.iterations,
+        2.0,
+        false,
+    );
     if search.best.is_none() {
         let all = vec![true; m];
         let found = match p.sourcing() {
-            Sourcing::Single => improve_single(p, &all, &vec![0.0; m], &[], &mut search.rng, 0),
+            Sourcing::Single => {
+                improve_single(p, &all, &vec![0.0; m], &[], &mut search.rng, 0, true)
+            }
             Sourcing::Split => improve_split(p, &all),
         };
         search.offer(found);
     }
     search.polish(options.search_rounds, root);
 
-    // Branch and bound, best bound first. `open_lower` bounds what is left in the tree.
+    // Branch and bound, best bound first: on facilities while any is free, then on single
+    // customers' assignments. `unresolved` bounds subtrees that cannot be branched further.
     let mut heap = std::collections::BinaryHeap::new();
     let mut unresolved = f64::INFINITY;
     let mut nodes = 0u64;
+    let root_pairs = Pairs::default();
     if !search.prunes(root) {
-        match search.branching(&root_fix) {
-            Some((branch, first)) => heap.push(Node {
+        match search.choose(&root_fix, &root_pairs) {
+            Choice::Branch(branch) => heap.push(Node {
                 bound: root,
                 fix: root_fix,
+                pairs: root_pairs,
                 lambda,
                 branch,
-                first,
             }),
-            None => unresolved = root,
+            Choice::Resolved => {}
+            Choice::Stuck => unresolved = root,
         }
     }
-    while let Some(node) = heap.pop() {
+    // Plunging: the child that follows the relaxation is processed next, depth first, until it
+    // resolves or is pruned (which finds solutions early); the other waits in the heap.
+    let mut plunge: Option<Node> = None;
+    while let Some(node) = plunge.take().or_else(|| heap.pop()) {
         if search.prunes(node.bound) {
             continue;
         }
@@ -504,39 +703,68 @@ pub fn solve(p: &Problem, options: &Options) -> Outcome {
             heap.push(node);
             break;
         }
-        let other = if node.first == Fix::Open {
-            Fix::Closed
-        } else {
-            Fix::Open
+        let children: [(Vec<Fix>, Pairs); 2] = match node.branch {
+            Branch::Facility(i, first) => {
+                let other = if first == Fix::Open {
+                    Fix::Closed
+                } else {
+                    Fix::Open
+                };
+                [first, other].map(|side| {
+                    let mut fix = node.fix.clone();
+                    fix[i] = side;
+                    (fix, node.pairs.clone())
+                })
+            }
+            Branch::Pair(j, i) => {
+                let mut open = node.fix.clone();
+                open[i] = Fix::Open;
+                [
+                    (open, node.pairs.with(n, m, j, i, true)),
+                    (node.fix.clone(), node.pairs.with(n, m, j, i, false)),
+                ]
+            }
         };
-        for side in [node.first, other] {
+        for (side, (fix, pairs)) in children.into_iter().enumerate() {
             nodes += 1;
-            let mut fix = node.fix.clone();
-            fix[node.branch] = side;
             let mut lambda = node.lambda.clone();
             let bound = search
-                .subgradient(&fix, &mut lambda, options.node_iterations, 0.5)
+                .subgradient(
+                    &fix,
+                    &pairs,
+                    &mut lambda,
+                    options.node_iterations,
+                    0.5,
+                    true,
+                )
                 .max(node.bound);
             if search.prunes(bound) {
                 continue;
             }
-            match search.branching(&fix) {
-                Some((branch, first)) => heap.push(Node {
-                    bound,
-                    fix,
-                    lambda,
-                    branch,
-                    first,
-                }),
-                // Every facility fixed and the gap still open: this bound stays unresolved.
-                None => unresolved = unresolved.min(bound),
+            match search.choose(&fix, &pairs) {
+                Choice::Branch(branch) => {
+                    let child = Node {
+                        bound,
+                        fix,
+                        pairs,
+                        lambda,
+                        branch,
+                    };
+                    if side == 0 && plunge.is_none() {
+                        plunge = Some(child);
+                    } else {
+                        heap.push(child);
+                    }
+                }
+                Choice::Resolved => {}
+                Choice::Stuck => unresolved = unresolved.min(bound),
             }
         }
     }
-    let tree_lower = heap
-        .iter()
-        .map(|n| n.bound)
-        .fold(unresolved, f64::min);
+    if let Some(node) = plunge {
+        heap.push(node);
+    }
+    let tree_lower = heap.iter().map(|n| n.bound).fold(unresolved, f64::min);
     let elapsed = start.elapsed().as_secs_f64();
     match search.best {
         Some((objective, solution)) => {
@@ -578,8 +806,15 @@ fn improve_single(
     hint: &[Vec<u32>],
     rng: &mut Rng,
     rounds: u32,
+    with_split: bool,
 ) -> Option<(f64, Solution)> {
-    let mut s = match State::from_split(p, open) {
+    // Rounding the split solution depends on the open set only: once per open set is enough.
+    let split = if with_split {
+        State::from_split(p, open)
+    } else {
+        None
+    };
+    let mut s = match split {
         Some(mut a) => {
             a.descend();
             match State::construct(p, open, bias, hint) {

@@ -218,7 +218,7 @@ impl<'p> State<'p> {
                 // Before opening a facility outside the preferred set, try making room in a
                 // preferred one by moving one of its copies to another preferred facility.
                 let outside = best.is_some_and(|(_, i)| !prefer[i] && s.count[i] == 0);
-                if (best.is_none() || outside) && s.make_room(j, prefer, best.map(|b| b.0)) {
+                if (best.is_none() || outside) && s.make_room(j, prefer, best.map(|b| b.0), None) {
                     continue;
                 }
                 let (_, i) = best?;
@@ -260,7 +260,8 @@ impl<'p> State<'p> {
                 let d = s.demand(j);
                 for to in (0..m).filter(|&k| k != over) {
                     let c = p.cost(j, to);
-                    if !c.is_finite() || !s.fits(to, d) || !s.domain_free(j, to, Some(over as u32)) {
+                    if !c.is_finite() || !s.fits(to, d) || !s.domain_free(j, to, Some(over as u32))
+                    {
                         continue;
                     }
                     let opening = if s.count[to] == 0 {
@@ -288,12 +289,19 @@ impl<'p> State<'p> {
 
     /// Places a copy of `j` in a preferred facility that is full, by moving one copy there to
     /// another preferred or open facility with room, if that costs less than `limit`.
-    fn make_room(&mut self, j: usize, prefer: &[bool], limit: Option<f64>) -> bool {
+    fn make_room(
+        &mut self,
+        j: usize,
+        prefer: &[bool],
+        limit: Option<f64>,
+        exclude: Option<usize>,
+    ) -> bool {
         let p = self.p;
         let m = p.facilities().len();
         let d = self.demand(j);
+        let usable = |s: &Self, k: usize| Some(k) != exclude && (prefer[k] || s.count[k] > 0);
         let mut best: Option<(f64, usize, usize, usize, usize)> = None; // cost, i, j2, slot, i3
-        for i in (0..m).filter(|&i| prefer[i] || self.count[i] > 0) {
+        for i in (0..m).filter(|&i| usable(self, i)) {
             let c = p.cost(j, i);
             if !c.is_finite() || !self.domain_free(j, i, None) {
                 continue;
@@ -307,7 +315,7 @@ impl<'p> State<'p> {
                 let Some(slot) = self.assign[j2].iter().position(|&k| k as usize == i) else {
                     continue;
                 };
-                for i3 in (0..m).filter(|&k| k != i && (prefer[k] || self.count[k] > 0)) {
+                for i3 in (0..m).filter(|&k| k != i && usable(self, k)) {
                     let c3 = p.cost(j2, i3);
                     let total = c + c3 - p.cost(j2, i);
                     if !c3.is_finite()
@@ -395,10 +403,7 @@ impl<'p> State<'p> {
                             && self.fits(to, d)
                             && self.domain_free(j, to, Some(from as u32))
                             && (self.count[to] > 0
-                                || self.budget_allows(
-                                    to,
-                                    (self.count[from] == 1).then_some(from),
-                                ))
+                                || self.budget_allows(to, (self.count[from] == 1).then_some(from)))
                         {
                             best = Some((delta, to));
                         }
@@ -434,7 +439,8 @@ impl<'p> State<'p> {
                         if i1 == i2 {
                             continue;
                         }
-                        let delta = p.cost(j1, i2) + p.cost(j2, i1) - p.cost(j1, i1) - p.cost(j2, i2);
+                        let delta =
+                            p.cost(j1, i2) + p.cost(j2, i1) - p.cost(j1, i1) - p.cost(j2, i2);
                         if delta.is_nan() || delta >= -EPS {
                             continue;
                         }
@@ -481,7 +487,7 @@ impl<'p> State<'p> {
             for s1 in 0..self.assign[j1].len() {
                 let i1 = self.assign[j1][s1] as usize;
                 let leave1 = p.cost(j1, i1);
-                for i2 in 0..m {
+                for (i2, at_i2) in members.iter().enumerate() {
                     let c12 = p.cost(j1, i2);
                     if i2 == i1 || self.count[i2] == 0 || !c12.is_finite() {
                         continue;
@@ -493,7 +499,7 @@ impl<'p> State<'p> {
                     if !self.domain_free(j1, i2, Some(i1 as u32)) {
                         continue;
                     }
-                    for &(j2, s2) in &members[i2] {
+                    for &(j2, s2) in at_i2 {
                         let d2 = self.demand(j2);
                         if j2 == j1 || d2 < need - EPS {
                             continue;
@@ -575,6 +581,8 @@ impl<'p> State<'p> {
             }
             match best {
                 Some((_, to)) => self.add(j, to),
+                // Nowhere with room: make room by moving one copy on.
+                None if self.make_room(j, &self.extra_mask(extra), None, Some(from)) => {}
                 None => {
                     self.restore(snapshot);
                     return None;
@@ -590,6 +598,15 @@ impl<'p> State<'p> {
         Some(self.objective - before)
     }
 
+    /// A mask with only `extra` set (the one closed facility a move may open).
+    fn extra_mask(&self, extra: Option<usize>) -> Vec<bool> {
+        let mut mask = vec![false; self.count.len()];
+        if let Some(e) = extra {
+            mask[e] = true;
+        }
+        mask
+    }
+
     fn clone_parts(&self) -> (Vec<Vec<u32>>, Vec<f64>, Vec<u32>, f64, f64) {
         (
             self.assign.clone(),
@@ -601,7 +618,13 @@ impl<'p> State<'p> {
     }
 
     fn restore(&mut self, s: (Vec<Vec<u32>>, Vec<f64>, Vec<u32>, f64, f64)) {
-        (self.assign, self.load, self.count, self.fixed, self.objective) = s;
+        (
+            self.assign,
+            self.load,
+            self.count,
+            self.fixed,
+            self.objective,
+        ) = s;
     }
 
     /// Closes an open facility when moving its copies elsewhere is cheaper.
@@ -668,7 +691,7 @@ impl<'p> State<'p> {
                 for &(j, here, alt) in &copies[from] {
                     bound += alt.min(p.cost(j, to)) - here;
                 }
-                if !(bound < -EPS) || best.is_some_and(|(b, _, _)| bound >= b) {
+                if bound.is_nan() || bound >= -EPS || best.is_some_and(|(b, _, _)| bound >= b) {
                     continue;
                 }
                 let snapshot = self.clone_parts();
@@ -826,4 +849,3 @@ impl<'p> State<'p> {
         }
     }
 }
-

@@ -22,7 +22,9 @@ pub enum FormatError {
     },
     #[error("the file ends early: expected {what}")]
     Truncated { what: String },
-    #[error("line {line}: {found:?} follows the last cost; the header says {m} facilities and {n} customers")]
+    #[error(
+        "line {line}: {found:?} follows the last cost; the header says {m} facilities and {n} customers"
+    )]
     Trailing {
         line: usize,
         found: String,
@@ -69,11 +71,9 @@ impl<'a> Tokens<'a> {
     }
 
     fn number(&mut self, what: impl Fn() -> String) -> Result<f64, FormatError> {
-        let (line, t) = self
-            .next_token()
-            .ok_or_else(|| FormatError::Truncated {
-                what: format!("{} (a number >= 0)", what()),
-            })?;
+        let (line, t) = self.next_token().ok_or_else(|| FormatError::Truncated {
+            what: format!("{} (a number >= 0)", what()),
+        })?;
         match t.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
             _ => Err(FormatError::NotANumber {

@@ -11,15 +11,45 @@ use crate::problem::{Problem, Solution, Sourcing};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Violation {
     Shape(String),
-    UnknownFacility { customer: usize, facility: u32 },
-    ClosedFacility { customer: usize, facility: usize },
-    Forbidden { customer: usize, facility: usize },
-    BadShare { customer: usize, facility: usize, share: f64 },
-    Copies { customer: usize, expected: u32, got: f64 },
-    SharedDomain { customer: usize, domain: u32 },
-    Capacity { facility: usize, load: f64, capacity: f64 },
-    Budget { fixed: f64, budget: f64 },
-    Objective { claimed: f64, actual: f64 },
+    UnknownFacility {
+        customer: usize,
+        facility: u32,
+    },
+    ClosedFacility {
+        customer: usize,
+        facility: usize,
+    },
+    Forbidden {
+        customer: usize,
+        facility: usize,
+    },
+    BadShare {
+        customer: usize,
+        facility: usize,
+        share: f64,
+    },
+    Copies {
+        customer: usize,
+        expected: u32,
+        got: f64,
+    },
+    SharedDomain {
+        customer: usize,
+        domain: u32,
+    },
+    Capacity {
+        facility: usize,
+        load: f64,
+        capacity: f64,
+    },
+    Budget {
+        fixed: f64,
+        budget: f64,
+    },
+    Objective {
+        claimed: f64,
+        actual: f64,
+    },
 }
 
 impl fmt::Display for Violation {
@@ -27,13 +57,22 @@ impl fmt::Display for Violation {
         match self {
             Violation::Shape(s) => write!(f, "shape: {s}"),
             Violation::UnknownFacility { customer, facility } => {
-                write!(f, "customer {customer} is served by unknown facility {facility}")
+                write!(
+                    f,
+                    "customer {customer} is served by unknown facility {facility}"
+                )
             }
             Violation::ClosedFacility { customer, facility } => {
-                write!(f, "customer {customer} is served by closed facility {facility}")
+                write!(
+                    f,
+                    "customer {customer} is served by closed facility {facility}"
+                )
             }
             Violation::Forbidden { customer, facility } => {
-                write!(f, "customer {customer} is served by forbidden facility {facility}")
+                write!(
+                    f,
+                    "customer {customer} is served by forbidden facility {facility}"
+                )
             }
             Violation::BadShare {
                 customer,

@@ -22,7 +22,10 @@ fn instance(seed: u64, sourcing: Sourcing) -> Problem {
             copies: if next(4) == 0 { 2 } else { 1 },
         })
         .collect();
-    let total: f64 = customers.iter().map(|c| c.demand * f64::from(c.copies)).sum();
+    let total: f64 = customers
+        .iter()
+        .map(|c| c.demand * f64::from(c.copies))
+        .sum();
     let facilities = (0..m)
         .map(|_| Facility {
             capacity: (total / 4.0 + next(40) as f64).round(),
@@ -31,7 +34,13 @@ fn instance(seed: u64, sourcing: Sourcing) -> Problem {
         })
         .collect();
     let cost = (0..n * m)
-        .map(|_| if next(8) == 0 { f64::INFINITY } else { (5 + next(80)) as f64 })
+        .map(|_| {
+            if next(8) == 0 {
+                f64::INFINITY
+            } else {
+                (5 + next(80)) as f64
+            }
+        })
         .collect();
     Problem::new(facilities, customers, cost, sourcing).unwrap()
 }
@@ -43,17 +52,33 @@ fn fast_solver_against_highs_on_medium_instances() {
         for sourcing in [Sourcing::Single, Sourcing::Split] {
             let p = instance(seed, sourcing);
             let fast = solve(&p, &Options::default());
-            let exact = solve_exact(&p, &ExactOptions { time_limit: 60.0, threads: 1 }).unwrap();
+            let exact = solve_exact(
+                &p,
+                &ExactOptions {
+                    time_limit: 60.0,
+                    threads: 1,
+                },
+            )
+            .unwrap();
             if exact.status == Status::Infeasible {
-                assert!(fast.solution.is_none(), "seed {seed}: solved an infeasible instance");
+                assert!(
+                    fast.solution.is_none(),
+                    "seed {seed}: solved an infeasible instance"
+                );
                 continue;
             }
             assert_eq!(exact.status, Status::Optimal, "seed {seed} {sourcing:?}");
             let opt = exact.objective;
             validate(&p, exact.solution.as_ref().unwrap(), Some(opt)).unwrap();
-            let sol = fast.solution.as_ref().expect("a solution where HiGHS has one");
+            let sol = fast
+                .solution
+                .as_ref()
+                .expect("a solution where HiGHS has one");
             validate(&p, sol, Some(fast.objective)).unwrap();
-            assert!(fast.objective >= opt - 1e-6, "seed {seed} {sourcing:?}: below the optimum");
+            assert!(
+                fast.objective >= opt - 1e-6,
+                "seed {seed} {sourcing:?}: below the optimum"
+            );
             assert!(
                 fast.lower_bound <= opt + 1e-6 * opt,
                 "seed {seed} {sourcing:?}: bound {} above the optimum {opt}",

@@ -24,7 +24,10 @@ fn random(rng: &mut Rng, m: usize, n: usize, max_copies: u32, tight: bool) -> Pr
             copies: 1 + rng.below(u64::from(max_copies)) as u32,
         })
         .collect();
-    let total: f64 = customers.iter().map(|c| c.demand * f64::from(c.copies)).sum();
+    let total: f64 = customers
+        .iter()
+        .map(|c| c.demand * f64::from(c.copies))
+        .sum();
     let facilities = (0..m)
         .map(|_| Facility {
             capacity: if tight {
@@ -109,6 +112,20 @@ fn brute(p: &Problem) -> Option<f64> {
     best
 }
 
+/// The SSCFLP benchmark folder: `$FOOTPRINT_SSCFLP`, else `shared/data/sscflp` beside an
+/// ancestor of this checkout (the workspace layout), else `/work/shared/data/sscflp`.
+fn sscflp_dir() -> std::path::PathBuf {
+    if let Some(dir) = std::env::var_os("FOOTPRINT_SSCFLP") {
+        return dir.into();
+    }
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .map(|a| a.join("shared/data/sscflp"))
+        .chain([std::path::PathBuf::from("/work/shared/data/sscflp")])
+        .find(|d| d.join("os").is_file())
+        .expect("the SSCFLP instances (shared/data/sscflp) are not found: set FOOTPRINT_SSCFLP to their folder")
+}
+
 fn checked(p: &Problem, o: &Outcome) {
     if let Some(s) = &o.solution {
         validate(p, s, Some(o.objective)).unwrap();
@@ -134,11 +151,20 @@ fn matches_brute_force_on_small_random_instances() {
             ),
             Some(best) => {
                 solved += 1;
-                assert!(o.solution.is_some(), "case {case}: no solution, optimum {best}");
+                assert!(
+                    o.solution.is_some(),
+                    "case {case}: no solution, optimum {best}"
+                );
                 assert!(o.objective >= best - 1e-6, "case {case}: below the optimum");
-                assert!(o.lower_bound <= best + 1e-6, "case {case}: bound above the optimum");
+                assert!(
+                    o.lower_bound <= best + 1e-6,
+                    "case {case}: bound above the optimum"
+                );
                 if o.status == Status::Optimal {
-                    assert!((o.objective - best).abs() < 1e-6, "case {case}: false optimal");
+                    assert!(
+                        (o.objective - best).abs() < 1e-6,
+                        "case {case}: false optimal"
+                    );
                 }
                 if (o.objective - best).abs() < 1e-6 {
                     optimal += 1;
@@ -161,9 +187,7 @@ fn split_sourcing_is_never_worse_than_single() {
         let split = Problem::new(
             single.facilities().to_vec(),
             single.customers().to_vec(),
-            (0..12)
-                .flat_map(|j| single.costs_of(j).to_vec())
-                .collect(),
+            (0..12).flat_map(|j| single.costs_of(j).to_vec()).collect(),
             Sourcing::Split,
         )
         .unwrap();
@@ -225,7 +249,11 @@ fn the_validator_catches_broken_solutions() {
         assignment: vec![vec![(0, 1.0)], vec![(0, 1.0)]],
     };
     let v = validate(&p, &over, None).unwrap_err();
-    assert!(v.iter().any(|v| v.to_string().contains("over its capacity")), "{v:?}");
+    assert!(
+        v.iter()
+            .any(|v| v.to_string().contains("over its capacity")),
+        "{v:?}"
+    );
     let closed = footprint_solve::Solution {
         open: vec![true, false],
         assignment: vec![vec![(0, 1.0)], vec![(1, 1.0)]],
@@ -237,7 +265,7 @@ fn the_validator_catches_broken_solutions() {
 /// The 57 instances of shared/data/sscflp against their optima (tests run from crates/solve).
 #[test]
 fn literature_instances_against_known_optima() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/sscflp");
+    let dir = sscflp_dir();
     let optima: Vec<f64> = std::fs::read_to_string(dir.join("os"))
         .expect("shared/data/sscflp/os")
         .split_whitespace()
@@ -250,8 +278,18 @@ fn literature_instances_against_known_optima() {
         let p = sscflp::parse(&text).unwrap();
         let o = solve(&p, &Options::default());
         checked(&p, &o);
-        assert!(o.objective >= opt - 1e-6, "p{}: {} below the optimum {opt}", k + 1, o.objective);
-        assert!(o.lower_bound <= opt + 1e-6, "p{}: bound {} above the optimum", k + 1, o.lower_bound);
+        assert!(
+            o.objective >= opt - 1e-6,
+            "p{}: {} below the optimum {opt}",
+            k + 1,
+            o.objective
+        );
+        assert!(
+            o.lower_bound <= opt + 1e-6,
+            "p{}: bound {} above the optimum",
+            k + 1,
+            o.lower_bound
+        );
         gaps.push((o.objective - opt) / opt);
     }
     let mean = gaps.iter().sum::<f64>() / gaps.len() as f64;

@@ -1,0 +1,299 @@
+#![allow(clippy::unwrap_used, reason = "tests")]
+//! Placement end to end on the real catalog and law base: the example file, explanations of
+//! what cannot be served, bad input, and a property: no route ever uses a forbidden region.
+
+use std::sync::OnceLock;
+
+use footprint_geo::LatencyModel;
+use footprint_model::{CountryCode, World};
+use footprint_place::{Context, Input, LatencyMatrix, Outcome, Placement, place, spec, validate};
+use footprint_policy::{Engine, Request, Table, TenantSpec};
+use proptest::prelude::*;
+
+struct Fixture {
+    world: World,
+    engine: Engine,
+    matrix: LatencyMatrix,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let world = footprint_model::load_embedded().unwrap();
+        let engine = Engine::embedded(&world).unwrap();
+        let model = LatencyModel::calibrate(&world).unwrap();
+        let matrix = LatencyMatrix::build(&world, &model);
+        Fixture {
+            world,
+            engine,
+            matrix,
+        }
+    })
+}
+
+fn run(text: &str) -> (Input, Table, Placement) {
+    let f = fixture();
+    let input = spec::parse(&f.world, "test.toml", text).unwrap();
+    let table = f
+        .engine
+        .compile(&[TenantSpec::new(input.tenant.clone(), input.mechanisms)]);
+    let ctx = Context {
+        world: &f.world,
+        engine: &f.engine,
+        table: &table,
+        latency: &f.matrix,
+    };
+    let placement = place(ctx, &input, |_, _| {});
+    let violations = validate::check(ctx, &input, &placement);
+    assert!(violations.is_empty(), "{violations:#?}");
+    (input, table, placement)
+}
+
+/// Every region of every route, checked by the explanation evaluator (a separate path from the
+/// compiled table the placer reads).
+fn assert_all_allowed(input: &Input, placement: &Placement) {
+    let f = fixture();
+    for (w, p) in input.workloads.iter().zip(&placement.workloads) {
+        for route in &p.routes {
+            let subject = CountryCode::parse(&route.country).unwrap();
+            for key in &route.regions {
+                let region = f.world.find_region(key).unwrap();
+                for &class in &w.classes {
+                    for &action in &w.actions {
+                        let e = f
+                            .engine
+                            .explain(&Request {
+                                tenant: &input.tenant,
+                                class,
+                                subject,
+                                action,
+                                mechanisms: input.mechanisms,
+                                region,
+                            })
+                            .unwrap();
+                        assert!(
+                            e.allowed,
+                            "{}: {key} serves {} but may not {} its {} data",
+                            w.name,
+                            route.country,
+                            action.as_str(),
+                            class.as_str()
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_example_file_places_every_workload_with_failover() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/workloads.toml"),
+    )
+    .unwrap();
+    let (input, _, p) = run(&text);
+    assert_all_allowed(&input, &p);
+    assert_eq!(p.placed, 3, "{p:#?}");
+    let chat = &p.workloads[0];
+    assert_eq!(chat.name, "chat-latam");
+    for route in &chat.routes {
+        assert_eq!(route.regions.len(), 2, "survive = 1 gives a failover");
+        assert!(route.p95_ms[0] <= 80.0);
+        assert!(
+            route
+                .regions
+                .iter()
+                .all(|r| r.starts_with("aws:") || r.starts_with("azure:"))
+        );
+    }
+    // Payments survive a country's loss: the two regions of a route are in two countries.
+    let pay = &p.workloads[2];
+    for route in &pay.routes {
+        let countries: Vec<_> = route
+            .regions
+            .iter()
+            .map(|r| {
+                fixture()
+                    .world
+                    .region(fixture().world.find_region(r).unwrap())
+                    .country
+            })
+            .collect();
+        assert_ne!(countries[0], countries[1], "{route:?}");
+    }
+}
+
+#[test]
+fn a_country_without_an_allowed_region_is_explained_with_rules_and_what_is_missing() {
+    let (_, _, p) = run(r#"
+        [[workload]]
+        name = "ru-app"
+        classes = ["personal"]
+        users = { RU = 100, DE = 100 }
+        providers = ["aws"]
+    "#);
+    let w = &p.workloads[0];
+    assert_eq!(w.outcome, Outcome::Partial, "{w:#?}");
+    assert_eq!(w.routes.len(), 1);
+    assert_eq!(w.routes[0].country, "DE");
+    let ru = &w.unserved[0];
+    assert_eq!(ru.country, "RU");
+    assert!(!ru.rules.is_empty(), "{ru:?}");
+    assert!(
+        ru.rules[0].law.contains("152-FZ") || ru.rules[0].id.starts_with("ru"),
+        "{ru:?}"
+    );
+    assert!(
+        ru.missing.as_deref().unwrap_or("").contains("Russia"),
+        "{ru:?}"
+    );
+}
+
+#[test]
+fn an_unreachable_latency_target_is_explained() {
+    let (_, _, p) = run(r#"
+        [[workload]]
+        name = "too-fast"
+        classes = ["non_personal"]
+        user_shares = { NZ = 0.5, IS = 0.5 }
+        latency = { p95_ms = 3, share = 0.9 }
+    "#);
+    let w = &p.workloads[0];
+    assert_eq!(w.outcome, Outcome::Unservable);
+    assert!(w.routes.is_empty());
+    assert!(w.problems[0].contains("latency target"), "{:?}", w.problems);
+}
+
+#[test]
+fn shared_capacity_is_never_exceeded() {
+    let (input, _, p) = run(r#"
+        [capacity]
+        "aws:mx-central-1" = 10
+        [[workload]]
+        name = "a"
+        classes = ["non_personal"]
+        users = { MX = 1 }
+        providers = ["aws"]
+        demand = { tokens_per_s = 30000 }
+        gpus_per_1k_tokens_s = 0.25
+        [[workload]]
+        name = "b"
+        classes = ["non_personal"]
+        users = { MX = 1 }
+        providers = ["aws"]
+        demand = { tokens_per_s = 30000 }
+        gpus_per_1k_tokens_s = 0.25
+    "#);
+    // 7.5 GPUs each: only one fits in Mexico, the other goes elsewhere.
+    let in_mx = p
+        .workloads
+        .iter()
+        .filter(|w| w.regions.iter().any(|r| r.region == "aws:mx-central-1"))
+        .count();
+    assert_eq!(in_mx, 1, "{p:#?}");
+    assert_eq!(input.workloads.len(), 2);
+    assert_eq!(p.placed, 2);
+}
+
+fn errors(text: &str) -> Vec<String> {
+    spec::parse(&fixture().world, "bad.toml", text)
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn bad_input_names_the_workload_and_field() {
+    let e = errors(
+        r#"
+        [capacity]
+        "aws:nowhere-1" = 3
+        [[workload]]
+        name = "w"
+        classes = ["personal", "secret"]
+        users = { XX = 1, MX = -2 }
+        demand = { requests_per_s = -1 }
+        latency = { p95_ms = 0.2 }
+        providers = ["acme-cloud"]
+    "#,
+    );
+    let all = e.join("\n");
+    for want in [
+        "capacity.\"aws:nowhere-1\"",
+        "workload \"w\".classes[1]: unknown data class \"secret\"",
+        "workload \"w\".users.XX: unknown country code",
+        "workload \"w\".users.MX: -2 is not a number >= 0",
+        "workload \"w\".demand.requests_per_s: -1 is not a number >= 0",
+        "workload \"w\".latency.p95_ms: 0.2 ms is below what any network can give",
+        "workload \"w\".providers[0]: unknown provider \"acme-cloud\"",
+    ] {
+        assert!(all.contains(want), "missing {want:?} in:\n{all}");
+    }
+    let e = errors(
+        "[[workload]]\nname = \"x\"\nclasses = [\"personal\"]\nuser_shares = { MX = 0.5 }\n",
+    );
+    assert_eq!(
+        e,
+        ["workload \"x\".user_shares: shares add up to 0.5, not 1"]
+    );
+    let e = errors("[[workload]]\nname = \"x\"\nclases = []\n");
+    assert!(
+        e[0].starts_with("bad.toml:3: unknown field `clases`"),
+        "{e:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Whatever the workloads, every region of every route is allowed for its country's data,
+    /// and the validator accepts the placement.
+    #[test]
+    fn no_route_uses_a_forbidden_region(
+        workloads in prop::collection::vec(
+            (
+                prop::collection::btree_set(0usize..250, 1..8),
+                prop::collection::btree_set(0usize..9, 1..3),
+                0u32..3,
+                prop::option::of(20u32..200),
+                prop::collection::btree_set(0usize..7, 1..4),
+                0usize..3,
+            ),
+            1..4,
+        ),
+        mechanism in prop::option::of(0usize..3),
+    ) {
+        let f = fixture();
+        let classes = ["personal", "sensitive_personal", "health", "financial", "payment",
+            "government", "important_data", "telecom_metadata", "non_personal"];
+        let mut text = String::new();
+        if let Some(m) = mechanism {
+            text.push_str(&format!("mechanisms = [\"{}\"]\n", ["scc", "consent", "bcr"][m]));
+        }
+        for (k, (countries, cls, survive, latency, providers, domain)) in workloads.iter().enumerate() {
+            let users: Vec<String> = countries
+                .iter()
+                .map(|&c| format!("{} = {}", f.world.countries[c % f.world.countries.len()].code, 10 + c))
+                .collect();
+            let cls: Vec<String> = cls.iter().map(|&c| format!("\"{}\"", classes[c])).collect();
+            let providers: Vec<String> = providers
+                .iter()
+                .map(|&p| format!("\"{}\"", f.world.providers[p % f.world.providers.len()].id))
+                .collect();
+            text.push_str(&format!(
+                "[[workload]]\nname = \"w{k}\"\nclasses = [{}]\nsurvive = {survive}\nproviders = [{}]\nfailure_domain = \"{}\"\nusers = {{ {} }}\n",
+                cls.join(", "),
+                providers.join(", "),
+                ["region", "country", "provider"][*domain],
+                users.join(", ")
+            ));
+            if let Some(ms) = latency {
+                text.push_str(&format!("latency = {{ p95_ms = {ms}, share = 0.8 }}\n"));
+            }
+        }
+        let (input, _, p) = run(&text);
+        assert_all_allowed(&input, &p);
+    }
+}
