@@ -29,8 +29,9 @@ rule.";
 /// Plan, place and route a sovereign multi-region cloud.
 ///
 /// footprint knows the world's cloud regions, countries and residency blocs as sourced,
-/// dated facts, estimates the latency between any two places, and says which regions the
-/// residency laws (and your own Cedar policies) allow for any data, and why.
+/// dated facts, estimates the latency between any two places, says which regions the
+/// residency laws (and your own Cedar policies) allow for any data, and why, and places
+/// workloads in compliant, low-latency, survivable, cheap regions with a stated optimality gap.
 #[derive(Debug, Parser)]
 #[command(name = "footprint", version, after_help = AFTER_HELP)]
 struct Cli {

@@ -185,8 +185,16 @@ pub fn place(world: &World, engine: &Engine, args: &PlaceArgs) -> anyhow::Result
 
 fn print_placement(p: &Placement, seconds: f64) {
     for w in &p.workloads {
+        let latency = match w.latency_target {
+            Some((ms, share)) => format!(
+                "{:.1}% of users within p95 {ms} ms (target {:.1}%)",
+                w.latency_met * 100.0,
+                share * 100.0
+            ),
+            None => "no latency target".to_string(),
+        };
         println!(
-            "{}: {}, {:.2}/month, {:.1}% of users within the latency target",
+            "{}: {}, {:.2}/month, {latency}",
             w.name,
             match w.outcome {
                 Outcome::Placed => "placed",
@@ -194,7 +202,6 @@ fn print_placement(p: &Placement, seconds: f64) {
                 Outcome::Unservable => "cannot be placed",
             },
             w.cost.total,
-            w.latency_met * 100.0
         );
         for problem in &w.problems {
             println!("  why: {problem}");

@@ -110,7 +110,10 @@ pub struct WorkloadPlacement {
     pub regions: Vec<RegionRole>,
     pub routes: Vec<Route>,
     pub cost: Cost,
-    /// Share of users whose primary region meets the latency target (1 without a target).
+    /// The workload's target: p95 RTT in ms, and the share of users it must hold for.
+    pub latency_target: Option<(f64, f64)>,
+    /// Share of users whose primary region meets the latency target (the served share, without
+    /// a target).
     pub latency_met: f64,
     pub unserved: Vec<Unserved>,
     /// Workload-wide reasons it could not be placed (latency, capacity).
@@ -333,6 +336,7 @@ fn unservable(w: &Workload, problem: String) -> WorkloadPlacement {
         regions: Vec::new(),
         routes: Vec::new(),
         cost: Cost::default(),
+        latency_target: w.latency.as_ref().map(|l| (l.p95_ms, l.share)),
         latency_met: 0.0,
         unserved: Vec::new(),
         problems: vec![problem],
@@ -622,6 +626,7 @@ fn place_one(
             usage: usage_total,
             total: fixed + usage_total,
         },
+        latency_target: w.latency.as_ref().map(|l| (l.p95_ms, l.share)),
         latency_met: met,
         unserved,
         problems: Vec::new(),

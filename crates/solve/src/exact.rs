@@ -115,6 +115,7 @@ pub fn solve_exact(p: &Problem, options: &ExactOptions) -> Result<Outcome, Strin
             lower_bound: f64::INFINITY,
             gap: f64::INFINITY,
             seconds,
+            found_seconds: seconds,
             solution: None,
             infeasible: Some("HiGHS proved the model infeasible".into()),
         });
@@ -130,6 +131,7 @@ pub fn solve_exact(p: &Problem, options: &ExactOptions) -> Result<Outcome, Strin
             lower_bound: bound,
             gap: f64::INFINITY,
             seconds,
+            found_seconds: seconds,
             solution: None,
             infeasible: None,
         });
@@ -167,6 +169,7 @@ pub fn solve_exact(p: &Problem, options: &ExactOptions) -> Result<Outcome, Strin
         lower_bound,
         gap,
         seconds,
+        found_seconds: seconds,
         solution: Some(solution),
         infeasible: None,
     })

@@ -331,6 +331,8 @@ struct Search<'p> {
     best_value: Vec<f64>,
     /// The bound of the relaxation's last evaluation (the state `relax` holds).
     last_bound: f64,
+    /// When the best solution was found, in seconds from the start.
+    found_at: f64,
 }
 
 impl<'p> Search<'p> {
@@ -369,6 +371,7 @@ impl<'p> Search<'p> {
             && obj < self.upper() - 1e-9
             && within_budget(&sol)
         {
+            self.found_at = self.elapsed();
             self.best = Some((obj, sol));
         }
     }
@@ -616,6 +619,7 @@ pub fn solve(p: &Problem, options: &Options) -> Outcome {
             lower_bound: f64::INFINITY,
             gap: f64::INFINITY,
             seconds: start.elapsed().as_secs_f64(),
+            found_seconds: 0.0,
             solution: None,
             infeasible: Some(reason),
         };
@@ -639,6 +643,7 @@ pub fn solve(p: &Problem, options: &Options) -> Outcome {
         best_open: vec![false; m],
         best_value: vec![0.0; m],
         last_bound: f64::NEG_INFINITY,
+        found_at: 0.0,
     };
     // Start multipliers at each customer's cheapest allowed cost plus its share of opening one.
     let mut lambda: Vec<f64> = (0..n)
@@ -766,6 +771,7 @@ pub fn solve(p: &Problem, options: &Options) -> Outcome {
     }
     let tree_lower = heap.iter().map(|n| n.bound).fold(unresolved, f64::min);
     let elapsed = start.elapsed().as_secs_f64();
+    let found_seconds = search.found_at;
     match search.best {
         Some((objective, solution)) => {
             let mut lower_bound = tree_lower.min(objective).max(root.min(objective));
@@ -783,6 +789,7 @@ pub fn solve(p: &Problem, options: &Options) -> Outcome {
                 lower_bound,
                 gap,
                 seconds: elapsed,
+                found_seconds,
                 solution: Some(solution),
                 infeasible: None,
             }
@@ -793,6 +800,7 @@ pub fn solve(p: &Problem, options: &Options) -> Outcome {
             lower_bound: tree_lower.min(root),
             gap: f64::INFINITY,
             seconds: elapsed,
+            found_seconds: elapsed,
             solution: None,
             infeasible: None,
         },

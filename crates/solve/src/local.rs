@@ -116,6 +116,31 @@ impl<'p> State<'p> {
         s
     }
 
+    /// Moves the copy of `j` in `slot` to facility `to`, keeping the slot order.
+    fn relocate(&mut self, j: usize, slot: usize, to: usize) {
+        self.remove(j, slot);
+        self.add(j, to);
+        let last = self.assign[j].len() - 1;
+        self.assign[j].swap(slot, last);
+    }
+
+    /// Every copy that could move to `to` (allowed there), as (cost change, customer, slot),
+    /// the most saving first.
+    fn moves_into(&self, to: usize) -> Vec<(f64, usize, usize)> {
+        let p = self.p;
+        let mut moves = Vec::new();
+        for (j, row) in self.assign.iter().enumerate() {
+            let c = p.cost(j, to);
+            if c.is_finite() {
+                for (slot, &from) in row.iter().enumerate() {
+                    moves.push((c - p.cost(j, from as usize), j, slot));
+                }
+            }
+        }
+        moves.sort_by(|a, b| a.0.total_cmp(&b.0));
+        moves
+    }
+
     pub(crate) fn open_set(&self) -> Vec<bool> {
         self.count.iter().map(|&c| c > 0).collect()
     }
@@ -279,10 +304,7 @@ impl<'p> State<'p> {
                 }
             }
             let (_, j, slot, to) = best?;
-            s.remove(j, slot);
-            s.add(j, to);
-            let last = s.assign[j].len() - 1;
-            s.assign[j].swap(slot, last);
+            s.relocate(j, slot, to);
         }
         None
     }
@@ -333,10 +355,7 @@ impl<'p> State<'p> {
         let Some((_, i, j2, slot, i3)) = best else {
             return false;
         };
-        self.remove(j2, slot);
-        self.add(j2, i3);
-        let last = self.assign[j2].len() - 1;
-        self.assign[j2].swap(slot, last);
+        self.relocate(j2, slot, i3);
         if !self.fits(i, d) {
             return false;
         }
@@ -716,36 +735,20 @@ impl<'p> State<'p> {
 
     /// Moves to facility `to` every copy that is cheaper there and fits, most saving first.
     fn pull_into(&mut self, to: usize) {
-        let p = self.p;
         if !self.budget_allows(to, None) {
             return;
         }
-        let mut gains: Vec<(f64, usize, usize)> = Vec::new();
-        for j in 0..self.assign.len() {
-            let c = p.cost(j, to);
-            if !c.is_finite() {
-                continue;
+        for (change, j, slot) in self.moves_into(to) {
+            if change >= -EPS {
+                break;
             }
-            for (slot, &from) in self.assign[j].iter().enumerate() {
-                let gain = p.cost(j, from as usize) - c;
-                if gain > EPS {
-                    gains.push((gain, j, slot));
-                }
-            }
-        }
-        gains.sort_by(|a, b| b.0.total_cmp(&a.0));
-        for (_, j, slot) in gains {
             let d = self.demand(j);
             let Some(&from) = self.assign[j].get(slot) else {
                 continue;
             };
-            if !self.fits(to, d) || !self.domain_free(j, to, Some(from)) {
-                continue;
+            if self.fits(to, d) && self.domain_free(j, to, Some(from)) {
+                self.relocate(j, slot, to);
             }
-            self.remove(j, slot);
-            self.add(j, to);
-            let last = self.assign[j].len() - 1;
-            self.assign[j].swap(slot, last);
         }
     }
 
@@ -803,10 +806,7 @@ impl<'p> State<'p> {
                     && self.fits(to, d)
                     && self.domain_free(j, to, Some(from))
                 {
-                    self.remove(j, slot);
-                    self.add(j, to);
-                    let last = self.assign[j].len() - 1;
-                    self.assign[j].swap(slot, last);
+                    self.relocate(j, slot, to);
                     break;
                 }
             }
@@ -815,23 +815,11 @@ impl<'p> State<'p> {
 
     /// Opens `to` by moving to it the copies that lose least by going there.
     fn force_open(&mut self, to: usize) {
-        let p = self.p;
         if !self.budget_allows(to, None) {
             return;
         }
-        let mut moves: Vec<(f64, usize, usize)> = Vec::new();
-        for j in 0..self.assign.len() {
-            let c = p.cost(j, to);
-            if !c.is_finite() {
-                continue;
-            }
-            for (slot, &from) in self.assign[j].iter().enumerate() {
-                moves.push((c - p.cost(j, from as usize), j, slot));
-            }
-        }
-        moves.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let cap = p.facilities()[to].capacity;
-        for (loss, j, slot) in moves {
+        let cap = self.p.facilities()[to].capacity;
+        for (loss, j, slot) in self.moves_into(to) {
             if self.count[to] > 0 && (loss > 0.0 || self.load[to] >= cap * 0.5) {
                 break;
             }
@@ -839,13 +827,9 @@ impl<'p> State<'p> {
             let Some(&from) = self.assign[j].get(slot) else {
                 continue;
             };
-            if !self.fits(to, d) || !self.domain_free(j, to, Some(from)) {
-                continue;
+            if self.fits(to, d) && self.domain_free(j, to, Some(from)) {
+                self.relocate(j, slot, to);
             }
-            self.remove(j, slot);
-            self.add(j, to);
-            let last = self.assign[j].len() - 1;
-            self.assign[j].swap(slot, last);
         }
     }
 }

@@ -286,6 +286,8 @@ pub struct Outcome {
     /// `(objective - lower_bound) / objective`; 0 when proven optimal, infinite without a solution.
     pub gap: f64,
     pub seconds: f64,
+    /// When the returned solution was found (the rest of the time went to proving the bound).
+    pub found_seconds: f64,
     #[serde(skip)]
     pub solution: Option<Solution>,
     /// Why the problem is infeasible, when it is proven so.

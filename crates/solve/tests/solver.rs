@@ -299,5 +299,5 @@ fn literature_instances_against_known_optima() {
 }
 
 /// What the solver reaches today (BENCHMARKS.md has the figures); a regression fails the test.
-const MEAN_GAP: f64 = 0.015;
-const MAX_GAP: f64 = 0.09;
+const MEAN_GAP: f64 = 0.0025;
+const MAX_GAP: f64 = 0.03;
