@@ -152,9 +152,10 @@ enum SolveCommand {
         /// Solve exactly with HiGHS (needs a build with `--features highs`).
         #[arg(long)]
         exact: bool,
-        /// Stop after this many seconds and report the bound and gap reached.
-        #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
-        time_limit: f64,
+        /// Stop after this many seconds and report the bound and gap reached (default 1, or
+        /// 600 with --exact).
+        #[arg(long, value_name = "SECONDS")]
+        time_limit: Option<f64>,
         #[arg(long)]
         json: bool,
     },
@@ -308,7 +309,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             exact,
             time_limit,
             json,
-        }) => optimize::solve_sscflp(&file, json, exact, time_limit),
+        }) => {
+            let limit = time_limit.unwrap_or(if exact { 600.0 } else { 1.0 });
+            optimize::solve_sscflp(&file, json, exact, limit)
+        }
         Command::Place {
             file,
             tenant_policies,
