@@ -289,7 +289,7 @@ pub fn check(world: &World, file: File) -> Result<Input, Vec<SpecError>> {
             if w.name.is_empty() {
                 format!("workload[{k}].{field}")
             } else {
-                format!("workload \"{}\" .{field}", w.name).replace("\" .", "\".")
+                format!("workload {:?}.{field}", w.name)
             }
         };
         let before = problems.len();

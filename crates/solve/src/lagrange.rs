@@ -271,7 +271,8 @@ enum Fix {
 
 enum Choice {
     Branch(Branch),
-    /// The node's relaxed solution is feasible: nothing below it can do better.
+    /// The node's relaxed solution is feasible at its bound (and was offered): nothing below
+    /// it can do better.
     Resolved,
     /// Nothing left to branch on, yet the relaxation is not feasible: its bound stays open.
     Stuck,
@@ -491,6 +492,11 @@ impl<'p> Search<'p> {
             return Choice::Branch(Branch::Facility(i, first));
         }
         let p = self.p;
+        // Split sourcing: forcing a whole assignment would cut off fractional optima; with every
+        // facility fixed the rest is a transportation problem the primal side solves exactly.
+        if p.sourcing() == Sourcing::Split {
+            return Choice::Stuck;
+        }
         let m = p.facilities().len();
         let n = p.customers().len();
         let mut served: Vec<Vec<u32>> = vec![Vec::new(); n];
