@@ -661,7 +661,10 @@ fn explain_unserved(
     let world = ctx.world;
     let tenant_id = ctx.table.tenants()[tenant].id.clone();
     let mut counts: Vec<(usize, usize)> = Vec::new(); // (rule index, regions)
+    // Regions the law allows but that lack room (capacity) for this country's share.
+    let mut full: Vec<RegionId> = Vec::new();
     for &r in all.iter().filter(|r| !ok.contains(r)) {
+        let mut refused = false;
         // The first class and action that refuse this region, explained.
         'found: for &class in &w.classes {
             for &action in &w.actions {
@@ -685,8 +688,12 @@ fn explain_unserved(
                         None => counts.push((*rule, 1)),
                     }
                 }
+                refused = true;
                 break 'found;
             }
+        }
+        if !refused {
+            full.push(r);
         }
     }
     counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -714,7 +721,19 @@ fn explain_unserved(
     let name = world.country(c).map_or(c.to_string(), |x| x.name.clone());
     let missing =
         (!in_country).then(|| format!("a generally available region of {providers} in {name}"));
-    let reason = if ok.is_empty() {
+    let keys = |rs: &[RegionId]| -> String {
+        let mut k: Vec<String> = rs.iter().take(6).map(|&r| world.region(r).key()).collect();
+        if rs.len() > 6 {
+            k.push(format!("and {} more", rs.len() - 6));
+        }
+        k.join(", ")
+    };
+    let reason = if ok.is_empty() && !full.is_empty() {
+        format!(
+            "the regions allowed for this data from {name} have no GPU capacity left for it: {}",
+            keys(&full)
+        )
+    } else if ok.is_empty() {
         format!(
             "none of the {} candidate regions ({providers}) is allowed for this data from {name}{}",
             all.len(),
@@ -725,15 +744,19 @@ fn explain_unserved(
             }
         )
     } else {
-        let keys: Vec<String> = ok.iter().map(|&r| world.region(r).key()).collect();
         format!(
-            "needs {copies} regions in distinct {} failure domains with room for it; allowed are only {}",
+            "needs {copies} regions in distinct {} failure domains with room for it; allowed with room are only {}{}",
             match w.failure_domain {
                 FailureDomain::Region => "region",
                 FailureDomain::Country => "country",
                 FailureDomain::Provider => "provider",
             },
-            keys.join(", ")
+            keys(ok),
+            if full.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} more allowed but full)", full.len())
+            }
         )
     };
     Unserved {

@@ -297,3 +297,24 @@ proptest! {
         assert_all_allowed(&input, &p);
     }
 }
+
+#[test]
+fn a_country_whose_allowed_regions_are_full_is_told_so() {
+    let (_, _, p) = run(r#"
+        [capacity]
+        "aws:cn-north-1" = 1
+        "aws:cn-northwest-1" = 1
+        [[workload]]
+        name = "cn-data"
+        classes = ["important_data"]
+        users = { CN = 1 }
+        providers = ["aws"]
+        demand = { tokens_per_s = 30000 }
+        gpus_per_1k_tokens_s = 0.25
+    "#);
+    let w = &p.workloads[0];
+    assert_eq!(w.outcome, Outcome::Unservable, "{w:#?}");
+    let cn = &w.unserved[0];
+    assert!(cn.reason.contains("no GPU capacity left"), "{cn:?}");
+    assert!(cn.reason.contains("aws:cn-north-1"), "{cn:?}");
+}
