@@ -109,16 +109,10 @@ pub fn solve_exact(p: &Problem, options: &ExactOptions) -> Result<Outcome, Strin
     use highs::HighsModelStatus as S;
     let status = solved.status();
     if matches!(status, S::Infeasible | S::UnboundedOrInfeasible) {
-        return Ok(Outcome {
-            status: Status::Infeasible,
-            objective: f64::INFINITY,
-            lower_bound: f64::INFINITY,
-            gap: f64::INFINITY,
+        return Ok(Outcome::infeasible(
+            "HiGHS proved the model infeasible".into(),
             seconds,
-            found_seconds: seconds,
-            solution: None,
-            infeasible: Some("HiGHS proved the model infeasible".into()),
-        });
+        ));
     }
     let bound = solved
         .double_info_value(c"mip_dual_bound")

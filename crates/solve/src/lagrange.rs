@@ -358,19 +358,9 @@ impl<'p> Search<'p> {
     }
 
     fn offer(&mut self, found: Option<(f64, Solution)>) {
-        let p = self.p;
-        let within_budget = |s: &Solution| {
-            p.budget().is_none_or(|b| {
-                let fixed: f64 = (0..s.open.len())
-                    .filter(|&i| s.open[i])
-                    .map(|i| p.facilities()[i].fixed_cost)
-                    .sum();
-                fixed <= b + 1e-9 * b.max(1.0)
-            })
-        };
         if let Some((obj, sol)) = found
             && obj < self.upper() - 1e-9
-            && within_budget(&sol)
+            && self.p.within_budget(&sol.open)
         {
             self.found_at = self.elapsed();
             self.best = Some((obj, sol));
@@ -619,16 +609,7 @@ impl<'p> Search<'p> {
 pub fn solve(p: &Problem, options: &Options) -> Outcome {
     let start = Instant::now();
     if let Some(reason) = infeasibility(p) {
-        return Outcome {
-            status: Status::Infeasible,
-            objective: f64::INFINITY,
-            lower_bound: f64::INFINITY,
-            gap: f64::INFINITY,
-            seconds: start.elapsed().as_secs_f64(),
-            found_seconds: 0.0,
-            solution: None,
-            infeasible: Some(reason),
-        };
+        return Outcome::infeasible(reason, start.elapsed().as_secs_f64());
     }
     let m = p.facilities().len();
     let n = p.customers().len();
@@ -868,15 +849,6 @@ fn improve_split(p: &Problem, open: &[bool]) -> Option<(f64, Solution)> {
     })?;
     set.clone_from(&current.open);
     let mut cost = current.cost(p);
-    let within_budget = |s: &Solution| {
-        p.budget().is_none_or(|b| {
-            let fixed: f64 = (0..m)
-                .filter(|&i| s.open[i])
-                .map(|i| p.facilities()[i].fixed_cost)
-                .sum();
-            fixed <= b + 1e-9
-        })
-    };
     loop {
         let mut improved = false;
         for i in 0..m {
@@ -884,7 +856,7 @@ fn improve_split(p: &Problem, open: &[bool]) -> Option<(f64, Solution)> {
             trial[i] = !trial[i];
             if let Some(s) = assign_split(p, &trial) {
                 let c = s.cost(p);
-                if c < cost - 1e-9 && within_budget(&s) {
+                if c < cost - 1e-9 && p.within_budget(&s.open) {
                     cost = c;
                     set.clone_from(&s.open);
                     current = s;
@@ -896,5 +868,5 @@ fn improve_split(p: &Problem, open: &[bool]) -> Option<(f64, Solution)> {
             break;
         }
     }
-    within_budget(&current).then_some((cost, current))
+    p.within_budget(&current.open).then_some((cost, current))
 }

@@ -214,6 +214,20 @@ impl Problem {
         self.cost(j, i).is_finite()
     }
 
+    /// Whether opening the facilities marked in `open` keeps within the budget (if any).
+    pub fn within_budget(&self, open: &[bool]) -> bool {
+        self.budget.is_none_or(|b| {
+            let fixed: f64 = self
+                .facilities
+                .iter()
+                .zip(open)
+                .filter(|(_, o)| **o)
+                .map(|(f, _)| f.fixed_cost)
+                .sum();
+            fixed <= b + 1e-9 * b.max(1.0)
+        })
+    }
+
     /// The total demand to place, counting every copy.
     pub fn total_demand(&self) -> f64 {
         self.customers
@@ -293,6 +307,22 @@ pub struct Outcome {
     /// Why the problem is infeasible, when it is proven so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub infeasible: Option<String>,
+}
+
+impl Outcome {
+    /// A proven infeasibility, with the reason.
+    pub fn infeasible(reason: String, seconds: f64) -> Self {
+        Outcome {
+            status: Status::Infeasible,
+            objective: f64::INFINITY,
+            lower_bound: f64::INFINITY,
+            gap: f64::INFINITY,
+            seconds,
+            found_seconds: seconds,
+            solution: None,
+            infeasible: Some(reason),
+        }
+    }
 }
 
 /// The relative gap between an objective and a lower bound.
