@@ -18,7 +18,8 @@ use serde_json::json;
 
 use crate::input::bad;
 
-/// `footprint solve sscflp FILE`.
+/// `footprint solve sscflp FILE`. A file that is not an instance is refused with
+/// [`sscflp::FormatError`] (in the error chain, under the file's name).
 pub fn solve_sscflp(
     file: &Path,
     json_out: bool,
@@ -32,7 +33,8 @@ pub fn solve_sscflp(
     }
     let text = fs::read_to_string(file)
         .map_err(|e| bad(format!("cannot read {}: {e}", file.display())))?;
-    let problem = sscflp::parse(&text).map_err(|e| bad(format!("{}: {e}", file.display())))?;
+    let problem = sscflp::parse(&text)
+        .map_err(|e| anyhow::Error::new(e).context(file.display().to_string()))?;
     let outcome = if exact {
         exact_backend(&problem, time_limit)?
     } else {
@@ -72,6 +74,7 @@ pub fn solve_sscflp(
             "lower_bound": finite(outcome.lower_bound),
             "gap": finite(outcome.gap),
             "seconds": outcome.seconds,
+            "stopped_in": outcome.interrupted,
             "open": open,
             "infeasible": outcome.infeasible,
         });
@@ -93,6 +96,15 @@ fn print_outcome(file: &Path, method: &str, o: &Solved, open: &[usize]) {
         println!("  why          {why}");
         return;
     }
+    if let Some(phase) = o.interrupted {
+        println!("  stopped      by the limit, in {phase:?} (best found so far below)");
+    }
+    if o.solution.is_none() {
+        println!("  objective    no solution within the limit");
+        println!("  lower bound  {:.2}", o.lower_bound);
+        println!("  time         {:.3} s", o.seconds);
+        return;
+    }
     println!("  objective    {}", o.objective);
     println!("  lower bound  {:.2}", o.lower_bound);
     println!("  gap          {:.4}%", o.gap * 100.0);
@@ -112,9 +124,10 @@ fn exact_backend(p: &footprint_solve::Problem, time_limit: f64) -> anyhow::Resul
         &footprint_solve::exact::ExactOptions {
             time_limit,
             threads: 1,
+            objective_target: None,
         },
     )
-    .map_err(anyhow::Error::msg)
+    .map_err(anyhow::Error::from)
 }
 
 #[cfg(not(feature = "highs"))]

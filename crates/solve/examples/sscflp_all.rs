@@ -8,7 +8,7 @@ use footprint_solve::{Options, solve, sscflp, validate};
 fn main() {
     let dir = std::env::args()
         .nth(1)
-        .unwrap_or_else(|| "../shared/data/sscflp".into());
+        .unwrap_or_else(|| footprint_testdata::sscflp_dir().display().to_string());
     let optima: Vec<f64> = std::fs::read_to_string(format!("{dir}/os"))
         .unwrap()
         .split_whitespace()

@@ -1,5 +1,7 @@
 //! 0-1 and continuous knapsacks (maximise value within a weight limit), the Lagrangian subproblems.
 
+use crate::limit::{Limit, Phase};
+
 /// An item: value, weight, and the caller's id for it.
 #[derive(Debug, Clone, Copy)]
 pub struct Item {
@@ -29,6 +31,9 @@ pub struct Knapsack {
 
 const EPS: f64 = 1e-9;
 
+/// Search nodes between two checks of the limits.
+const CHECK_EVERY: u64 = 256;
+
 /// Weights that exceed the room left by no more than rounding still fit.
 fn slack(room: f64) -> f64 {
     1e-9 * room.abs().max(1.0)
@@ -36,8 +41,17 @@ fn slack(room: f64) -> f64 {
 
 impl Knapsack {
     /// Solves the 0-1 knapsack exactly, by depth-first branch and bound with the linear bound,
-    /// or stops after `node_limit` nodes and reports the linear bound as `upper`.
-    pub fn binary(&mut self, items: &[Item], capacity: f64, node_limit: u64, out: &mut Packed) {
+    /// or stops after `node_limit` nodes (or when `limit` says stop) and reports the linear
+    /// bound as `upper`.
+    pub(crate) fn binary(
+        &mut self,
+        items: &[Item],
+        capacity: f64,
+        node_limit: u64,
+        limit: &Limit,
+        out: &mut Packed,
+    ) {
+        limit.tick(Phase::Knapsack, items.len() as u64);
         out.taken.clear();
         out.value = 0.0;
         self.items.clear();
@@ -81,7 +95,7 @@ impl Knapsack {
         }
         let root = self.bound(0, 0.0, capacity);
         self.nodes = 0;
-        let complete = self.search(0, 0.0, capacity, node_limit);
+        let complete = !limit.stopped() && self.search(0, 0.0, capacity, node_limit, limit);
         out.value = free + self.best_value;
         out.upper = if complete {
             out.value
@@ -111,9 +125,12 @@ impl Knapsack {
     }
 
     /// Returns false if the node limit cut the search short.
-    fn search(&mut self, k: usize, value: f64, room: f64, limit: u64) -> bool {
+    fn search(&mut self, k: usize, value: f64, room: f64, node_limit: u64, limit: &Limit) -> bool {
         self.nodes += 1;
-        if self.nodes > limit {
+        if self.nodes > node_limit {
+            return false;
+        }
+        if self.nodes.is_multiple_of(CHECK_EVERY) && limit.tick(Phase::Knapsack, CHECK_EVERY) {
             return false;
         }
         if k == self.items.len() {
@@ -130,17 +147,24 @@ impl Knapsack {
         let mut complete = true;
         if it.weight <= room + slack(room) {
             self.cur[k] = true;
-            complete &= self.search(k + 1, value + it.value, room - it.weight, limit);
+            complete &= self.search(k + 1, value + it.value, room - it.weight, node_limit, limit);
             self.cur[k] = false;
         }
         if complete {
-            complete &= self.search(k + 1, value, room, limit);
+            complete &= self.search(k + 1, value, room, node_limit, limit);
         }
         complete
     }
 
     /// Solves the continuous knapsack (items may be taken in part) exactly, greedily by ratio.
-    pub fn fractional(&mut self, items: &[Item], capacity: f64, out: &mut Packed) {
+    pub(crate) fn fractional(
+        &mut self,
+        items: &[Item],
+        capacity: f64,
+        limit: &Limit,
+        out: &mut Packed,
+    ) {
+        limit.tick(Phase::Knapsack, items.len() as u64);
         out.taken.clear();
         out.value = 0.0;
         self.items.clear();
@@ -215,7 +239,7 @@ mod tests {
                 })
                 .collect();
             let cap = next() * 3.0;
-            k.binary(&items, cap, u64::MAX, &mut out);
+            k.binary(&items, cap, u64::MAX, &Limit::none(), &mut out);
             let want = brute(&items, cap);
             assert!(
                 (out.value - want).abs() < 1e-6,
@@ -230,7 +254,7 @@ mod tests {
                 .sum();
             assert!(w <= cap + 1e-9);
             // A truncated search still bounds the optimum from above.
-            k.binary(&items, cap, 3, &mut out);
+            k.binary(&items, cap, 3, &Limit::none(), &mut out);
             assert!(out.upper >= want - 1e-9 && out.value <= want + 1e-9);
         }
     }

@@ -8,19 +8,22 @@
 //! - [`exact`] (feature `highs`): the same model as a MILP for HiGHS through `good_lp`.
 //! - [`sscflp`]: the literature's single-source benchmark format.
 //!
-//! Pure: no IO, deterministic for a given seed.
+//! Pure: no IO. Deterministic for a given seed unless a time limit is set (the default has
+//! none: node and work limits stop it the same way on every machine).
 
 #[cfg(feature = "highs")]
 pub mod exact;
 mod flow;
 mod knapsack;
 mod lagrange;
+mod limit;
 mod local;
 mod problem;
 pub mod sscflp;
 mod validate;
 
-pub use lagrange::{Options, infeasibility, solve};
+pub use lagrange::{DEFAULT_NODES, Infeasibility, Options, infeasibility, solve};
+pub use limit::Phase;
 pub use problem::{
     Customer, Facility, Outcome, Problem, ProblemError, Solution, Sourcing, Status, relative_gap,
 };

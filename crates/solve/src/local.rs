@@ -1,6 +1,7 @@
 //! Single-source construction and local search: shift, swap, close, open and open-close moves,
 //! and a seeded perturbation loop (iterated local search) around them.
 
+use crate::limit::{Limit, Phase};
 use crate::problem::{Problem, Solution};
 
 /// A deterministic xorshift generator: the solver is reproducible for a given seed.
@@ -26,6 +27,8 @@ const EPS: f64 = 1e-9;
 #[derive(Debug, Clone)]
 pub(crate) struct State<'p> {
     p: &'p Problem,
+    /// Every loop counts its work here and stops when told to, leaving a consistent state.
+    limit: &'p Limit,
     /// Per customer: the facilities serving its copies.
     pub(crate) assign: Vec<Vec<u32>>,
     load: Vec<f64>,
@@ -35,10 +38,11 @@ pub(crate) struct State<'p> {
 }
 
 impl<'p> State<'p> {
-    fn empty(p: &'p Problem) -> Self {
+    fn empty(p: &'p Problem, limit: &'p Limit) -> Self {
         let m = p.facilities().len();
         State {
             p,
+            limit,
             assign: vec![Vec::new(); p.customers().len()],
             load: vec![0.0; m],
             count: vec![0; m],
@@ -106,8 +110,8 @@ impl<'p> State<'p> {
     }
 
     /// A state holding exactly this assignment (one facility per copy).
-    pub(crate) fn from_assignment(p: &'p Problem, rows: Vec<Vec<u32>>) -> Self {
-        let mut s = State::empty(p);
+    pub(crate) fn from_assignment(p: &'p Problem, rows: Vec<Vec<u32>>, limit: &'p Limit) -> Self {
+        let mut s = State::empty(p, limit);
         for (j, row) in rows.into_iter().enumerate() {
             for i in row {
                 s.add(j, i as usize);
@@ -128,6 +132,8 @@ impl<'p> State<'p> {
     /// the most saving first.
     fn moves_into(&self, to: usize) -> Vec<(f64, usize, usize)> {
         let p = self.p;
+        self.limit
+            .tick(Phase::LocalSearch, self.assign.len() as u64);
         let mut moves = Vec::new();
         for (j, row) in self.assign.iter().enumerate() {
             let c = p.cost(j, to);
@@ -181,10 +187,14 @@ impl<'p> State<'p> {
         prefer: &[bool],
         bias: &[f64],
         hint: &[Vec<u32>],
+        limit: &'p Limit,
     ) -> Option<Self> {
         let n = p.customers().len();
         let m = p.facilities().len();
-        let mut s = State::empty(p);
+        let mut s = State::empty(p, limit);
+        if limit.tick(Phase::Construction, (n * m) as u64) {
+            return None;
+        }
         // Regret over the preferred facilities: the gap between the second-best and best cost.
         let mut order: Vec<(f64, usize)> = (0..n)
             .map(|j| {
@@ -204,6 +214,9 @@ impl<'p> State<'p> {
             .collect();
         order.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         for &(_, j) in &order {
+            if limit.tick(Phase::Construction, m as u64) {
+                return None;
+            }
             let d = p.customers()[j].demand;
             // First the facilities the relaxation gave this customer, cheapest first.
             if let Some(h) = hint.get(j) {
@@ -257,8 +270,8 @@ impl<'p> State<'p> {
     /// preferred facilities: each copy goes where the largest share of it went, then overloaded
     /// facilities shed the copies that are cheapest to move. `None` if the preferred facilities
     /// cannot hold the demand even split, or the repair gets stuck.
-    pub(crate) fn from_split(p: &'p Problem, prefer: &[bool]) -> Option<Self> {
-        let split = crate::flow::assign_split(p, prefer)?;
+    pub(crate) fn from_split(p: &'p Problem, prefer: &[bool], limit: &'p Limit) -> Option<Self> {
+        let split = crate::flow::assign_split(p, prefer, limit)?;
         let rows = split
             .assignment
             .iter()
@@ -270,9 +283,12 @@ impl<'p> State<'p> {
                 row.into_iter().map(|(i, _)| i).collect()
             })
             .collect();
-        let mut s = State::from_assignment(p, rows);
+        let mut s = State::from_assignment(p, rows, limit);
         let m = p.facilities().len();
         for _ in 0..(4 * s.assign.len() + m) {
+            if limit.tick(Phase::Construction, (s.assign.len() * m) as u64) {
+                return None;
+            }
             let Some(over) = (0..m).find(|&i| !s.fits(i, 0.0)) else {
                 return Some(s);
             };
@@ -334,6 +350,9 @@ impl<'p> State<'p> {
                 if j2 == j || d2 < need - EPS {
                     continue;
                 }
+                if self.limit.tick(Phase::LocalSearch, m as u64) {
+                    return false;
+                }
                 let Some(slot) = self.assign[j2].iter().position(|&k| k as usize == i) else {
                     continue;
                 };
@@ -366,7 +385,7 @@ impl<'p> State<'p> {
     /// Best-improvement descent over shift and swap moves, then close and open-close moves,
     /// until no move improves.
     pub(crate) fn descend(&mut self) {
-        loop {
+        while !self.limit.stopped() {
             let mut improved = self.shifts();
             if !improved {
                 improved = self.swaps();
@@ -396,6 +415,9 @@ impl<'p> State<'p> {
         while again {
             again = false;
             for j in 0..self.assign.len() {
+                if self.limit.tick(Phase::LocalSearch, m as u64) {
+                    return any;
+                }
                 let d = self.demand(j);
                 for slot in 0..self.assign[j].len() {
                     let from = self.assign[j][slot] as usize;
@@ -448,6 +470,9 @@ impl<'p> State<'p> {
         let n = self.assign.len();
         let mut any = false;
         for j1 in 0..n {
+            if self.limit.tick(Phase::LocalSearch, n as u64) {
+                return any;
+            }
             for s1 in 0..self.assign[j1].len() {
                 let i1 = self.assign[j1][s1] as usize;
                 let d1 = self.demand(j1);
@@ -502,6 +527,9 @@ impl<'p> State<'p> {
         }
         let cap = |i: usize| p.facilities()[i].capacity;
         for j1 in 0..self.assign.len() {
+            if self.limit.tick(Phase::LocalSearch, m as u64) {
+                return false;
+            }
             let d1 = self.demand(j1);
             for s1 in 0..self.assign[j1].len() {
                 let i1 = self.assign[j1][s1] as usize;
@@ -522,6 +550,9 @@ impl<'p> State<'p> {
                         let d2 = self.demand(j2);
                         if j2 == j1 || d2 < need - EPS {
                             continue;
+                        }
+                        if self.limit.tick(Phase::LocalSearch, m as u64) {
+                            return false;
                         }
                         let base = c12 - leave1 - p.cost(j2, i2);
                         for i3 in 0..m {
@@ -576,6 +607,10 @@ impl<'p> State<'p> {
             .collect();
         moved.sort_by(|a, b| b.1.total_cmp(&a.1));
         for &(j, d) in &moved {
+            if self.limit.tick(Phase::LocalSearch, m as u64) {
+                self.restore(snapshot);
+                return None;
+            }
             let slot = self.assign[j]
                 .iter()
                 .position(|&i| i as usize == from)
@@ -654,6 +689,12 @@ impl<'p> State<'p> {
             if self.count[i] == 0 {
                 continue;
             }
+            if self
+                .limit
+                .tick(Phase::LocalSearch, self.assign.len() as u64)
+            {
+                return any;
+            }
             let snapshot = self.clone_parts();
             match self.try_empty(i, None) {
                 Some(delta) if delta < -EPS => any = true,
@@ -675,6 +716,9 @@ impl<'p> State<'p> {
         // (a lower bound used to skip moves that cannot pay off).
         let mut copies: Vec<Vec<(usize, f64, f64)>> = vec![Vec::new(); m]; // per facility: (j, cost here, best alternative)
         for (j, row) in self.assign.iter().enumerate() {
+            if self.limit.tick(Phase::LocalSearch, open.len() as u64) {
+                return false;
+            }
             for &i in row {
                 let i = i as usize;
                 let alt = open
@@ -686,6 +730,12 @@ impl<'p> State<'p> {
             }
         }
         for to in closed {
+            if self
+                .limit
+                .tick(Phase::LocalSearch, self.assign.len() as u64)
+            {
+                return false;
+            }
             let f_to = p.facilities()[to].fixed_cost;
             // Open `to` alone: the most it can save is every copy's gain from moving there.
             let gain: f64 = copies
@@ -705,6 +755,12 @@ impl<'p> State<'p> {
                 }
             }
             for &from in &open {
+                if self
+                    .limit
+                    .tick(Phase::LocalSearch, copies[from].len() as u64)
+                {
+                    return false;
+                }
                 // Lower bound of emptying `from` into the open ones and `to`.
                 let mut bound = f_to - p.facilities()[from].fixed_cost;
                 for &(j, here, alt) in &copies[from] {

@@ -301,7 +301,13 @@ pub struct Outcome {
     pub gap: f64,
     pub seconds: f64,
     /// When the returned solution was found (the rest of the time went to proving the bound).
+    /// Reported only: no decision of the solver depends on it.
     pub found_seconds: f64,
+    /// The fast solver's work units (see `Options::work_limit`); 0 for the exact backend.
+    pub work: u64,
+    /// The phase a time or work limit stopped, if one did (fast solver only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<crate::limit::Phase>,
     #[serde(skip)]
     pub solution: Option<Solution>,
     /// Why the problem is infeasible, when it is proven so.
@@ -319,6 +325,8 @@ impl Outcome {
             gap: f64::INFINITY,
             seconds,
             found_seconds: seconds,
+            work: 0,
+            interrupted: None,
             solution: None,
             infeasible: Some(reason),
         }

@@ -147,9 +147,68 @@ pub fn parse(text: &str) -> Result<Problem, FormatError> {
     Ok(Problem::new(facilities, customers, cost, Sourcing::Single)?)
 }
 
+/// A seeded random instance in this format, for testing limits and scale by hand (the
+/// `sscflp_generate` example writes one): `m` facilities and `n` customers at uniform random
+/// points of the unit square, demands 5 to 35, capacities about three times the total demand
+/// over `m` in all, fixed costs growing with capacity, and serving cost 10 x demand x distance,
+/// all whole numbers. The same `(m, n, seed)` gives the same text on every machine.
+pub fn generate(m: usize, n: usize, seed: u64) -> String {
+    use std::fmt::Write as _;
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let fac: Vec<(f64, f64)> = (0..m).map(|_| (next(), next())).collect();
+    let cust: Vec<(f64, f64)> = (0..n).map(|_| (next(), next())).collect();
+    let demand: Vec<f64> = (0..n).map(|_| (5.0 + 30.0 * next()).round()).collect();
+    let total: f64 = demand.iter().sum();
+    let capacity: Vec<f64> = (0..m)
+        .map(|_| {
+            (3.0 * total / m as f64 * (0.8 + 0.4 * next()))
+                .round()
+                .max(35.0)
+        })
+        .collect();
+    let mut out = format!("{m} {n}\n");
+    let line = |out: &mut String, v: &mut dyn Iterator<Item = f64>| {
+        let row: Vec<String> = v.map(|x| x.to_string()).collect();
+        out.push_str(&row.join(" "));
+        out.push('\n');
+    };
+    line(&mut out, &mut capacity.iter().copied());
+    let fixed: Vec<f64> = capacity
+        .iter()
+        .map(|c| (c.sqrt() * (20.0 + 20.0 * next())).round())
+        .collect();
+    line(&mut out, &mut fixed.into_iter());
+    line(&mut out, &mut demand.iter().copied());
+    for (j, &(cx, cy)) in cust.iter().enumerate() {
+        let row = fac.iter().map(|&(fx, fy)| {
+            (10.0 * demand[j] * ((cx - fx).powi(2) + (cy - fy).powi(2)).sqrt()).round()
+        });
+        let row: Vec<String> = row.map(|x| x.to_string()).collect();
+        let _ = writeln!(out, "{}", row.join(" "));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_instances_parse_and_repeat() {
+        let text = generate(7, 11, 3);
+        assert_eq!(text, generate(7, 11, 3));
+        assert_ne!(text, generate(7, 11, 4));
+        let p = parse(&text).expect("parses");
+        assert_eq!((p.facilities().len(), p.customers().len()), (7, 11));
+        let capacity: f64 = p.facilities().iter().map(|f| f.capacity).sum();
+        assert!(capacity >= 2.0 * p.total_demand());
+    }
 
     #[test]
     fn reads_a_tiny_instance() {

@@ -51,12 +51,20 @@ fn fast_solver_against_highs_on_medium_instances() {
     for seed in 1..=12 {
         for sourcing in [Sourcing::Single, Sourcing::Split] {
             let p = instance(seed, sourcing);
-            let fast = solve(&p, &Options::default());
+            let fast = solve(
+                &p,
+                &Options {
+                    time_limit: f64::INFINITY,
+                    ..Options::default()
+                },
+            );
             let exact = solve_exact(
                 &p,
                 &ExactOptions {
-                    time_limit: 60.0,
+                    // No limit that could bind on a slow machine: each takes well under a second.
+                    time_limit: f64::INFINITY,
                     threads: 1,
+                    objective_target: None,
                 },
             )
             .unwrap();

@@ -112,18 +112,13 @@ fn brute(p: &Problem) -> Option<f64> {
     best
 }
 
-/// The SSCFLP benchmark folder: `$FOOTPRINT_SSCFLP`, else `shared/data/sscflp` beside an
-/// ancestor of this checkout (the workspace layout), else `/work/shared/data/sscflp`.
-fn sscflp_dir() -> std::path::PathBuf {
-    if let Some(dir) = std::env::var_os("FOOTPRINT_SSCFLP") {
-        return dir.into();
+/// Deterministic options: no time limit (the clock decides nothing), the default node limit.
+fn deterministic() -> Options {
+    Options {
+        time_limit: f64::INFINITY,
+        work_limit: None,
+        ..Options::default()
     }
-    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors()
-        .map(|a| a.join("shared/data/sscflp"))
-        .chain([std::path::PathBuf::from("/work/shared/data/sscflp")])
-        .find(|d| d.join("os").is_file())
-        .expect("the SSCFLP instances (shared/data/sscflp) are not found: set FOOTPRINT_SSCFLP to their folder")
 }
 
 fn checked(p: &Problem, o: &Outcome) {
@@ -141,7 +136,7 @@ fn matches_brute_force_on_small_random_instances() {
         let tight = case % 2 == 0;
         let p = random(&mut rng, 5, 5, if case % 3 == 0 { 2 } else { 1 }, tight);
         let truth = brute(&p);
-        let o = solve(&p, &Options::default());
+        let o = solve(&p, &deterministic());
         checked(&p, &o);
         match truth {
             None => assert!(
@@ -191,8 +186,8 @@ fn split_sourcing_is_never_worse_than_single() {
             Sourcing::Split,
         )
         .unwrap();
-        let a = solve(&single, &Options::default());
-        let b = solve(&split, &Options::default());
+        let a = solve(&single, &deterministic());
+        let b = solve(&split, &deterministic());
         checked(&single, &a);
         checked(&split, &b);
         if a.solution.is_some() {
@@ -218,7 +213,7 @@ fn budget_and_infeasibility_are_respected() {
         Sourcing::Single,
     )
     .unwrap();
-    let o = solve(&p, &Options::default());
+    let o = solve(&p, &deterministic());
     assert_eq!(o.status, Status::Infeasible);
     assert!(o.infeasible.unwrap().contains("distinct failure domains"));
     // A budget that rules out the cheap-to-serve but expensive-to-open facility.
@@ -229,9 +224,9 @@ fn budget_and_infeasibility_are_respected() {
         Sourcing::Single,
     )
     .unwrap();
-    assert_eq!(solve(&p, &Options::default()).objective, 102.0);
+    assert_eq!(solve(&p, &deterministic()).objective, 102.0);
     let p = p.with_budget(50.0).unwrap();
-    let o = solve(&p, &Options::default());
+    let o = solve(&p, &deterministic());
     checked(&p, &o);
     assert_eq!(o.objective, 110.0);
 }
@@ -262,22 +257,17 @@ fn the_validator_catches_broken_solutions() {
     assert_eq!(v.len(), 2, "{v:?}");
 }
 
-/// The 57 instances of shared/data/sscflp against their optima (tests run from crates/solve).
+/// The 57 vendored instances (data/sscflp) against their optima, under the default node limit
+/// and no time limit: the same figures on any machine.
 #[test]
 fn literature_instances_against_known_optima() {
-    let dir = sscflp_dir();
-    let optima: Vec<f64> = std::fs::read_to_string(dir.join("os"))
-        .expect("shared/data/sscflp/os")
-        .split_whitespace()
-        .map(|v| v.parse().unwrap())
-        .collect();
-    assert_eq!(optima.len(), 57);
+    let optima = footprint_testdata::sscflp_optima();
     let mut gaps = Vec::new();
     for (k, &opt) in optima.iter().enumerate() {
-        let text = std::fs::read_to_string(dir.join(format!("p{}", k + 1))).unwrap();
-        let p = sscflp::parse(&text).unwrap();
-        let o = solve(&p, &Options::default());
+        let p = sscflp::parse(&footprint_testdata::sscflp_instance(k + 1)).unwrap();
+        let o = solve(&p, &deterministic());
         checked(&p, &o);
+        assert_eq!(o.interrupted, None, "p{}: a limit other than nodes", k + 1);
         assert!(
             o.objective >= opt - 1e-6,
             "p{}: {} below the optimum {opt}",
