@@ -250,6 +250,12 @@ fn main() -> ExitCode {
             } else if let Some(policy) = e.downcast_ref::<PolicyError>() {
                 eprint!("error: {policy}");
                 ExitCode::from(3)
+            } else if e
+                .downcast_ref::<footprint_solve::sscflp::FormatError>()
+                .is_some()
+            {
+                eprintln!("error: {e:#}");
+                ExitCode::from(3)
             } else if let Some(bad) = e.downcast_ref::<input::BadArgument>() {
                 eprintln!("error: {bad}");
                 ExitCode::from(2)

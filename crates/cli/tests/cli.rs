@@ -605,18 +605,9 @@ fn laws_lists_forty_jurisdictions_or_more() {
     assert!(ok(&["laws"]).contains("Not legal advice"));
 }
 
-/// The SSCFLP benchmark folder: `$FOOTPRINT_SSCFLP`, else `shared/data/sscflp` beside an
-/// ancestor of this checkout (the workspace layout), else `/work/shared/data/sscflp`.
+/// The SSCFLP benchmark folder, vendored in the repository (data/sscflp).
 fn sscflp_dir() -> std::path::PathBuf {
-    if let Some(dir) = std::env::var_os("FOOTPRINT_SSCFLP") {
-        return dir.into();
-    }
-    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors()
-        .map(|a| a.join("shared/data/sscflp"))
-        .chain([std::path::PathBuf::from("/work/shared/data/sscflp")])
-        .find(|d| d.join("os").is_file())
-        .expect("the SSCFLP instances (shared/data/sscflp) are not found: set FOOTPRINT_SSCFLP to their folder")
+    footprint_testdata::sscflp_dir()
 }
 
 fn repo(path: &str) -> String {
@@ -701,12 +692,6 @@ fn bad_workload_and_instance_files_exit_2_naming_the_place() {
         &["place", bad.to_str().unwrap()],
         "workload \"api\".demand.storage_gb: -5 is not a number >= 0",
     );
-    let inst = dir.join("p");
-    fs::write(&inst, "2 1\n5 5\n1 oops\n").unwrap();
-    refused_with_exit_2(
-        &["solve", "sscflp", inst.to_str().unwrap()],
-        "line 3: expected the fixed cost of facility 2 (a number >= 0), found \"oops\"",
-    );
     #[cfg(not(feature = "highs"))]
     refused_with_exit_2(
         &[
@@ -716,6 +701,25 @@ fn bad_workload_and_instance_files_exit_2_naming_the_place() {
             "--exact",
         ],
         "built without",
+    );
+}
+
+/// A file that is not an instance is bad input data: exit code 3, the file and line named.
+#[test]
+fn a_bad_instance_file_exits_3_naming_the_file_and_line() {
+    let dir = scratch("bad-instance");
+    let inst = dir.join("p");
+    fs::write(&inst, "2 1\n5 5\n1 oops\n").unwrap();
+    let out = footprint(&["solve", "sscflp", inst.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(inst.to_str().unwrap())
+            && err.contains(
+                "line 3: expected the fixed cost of facility 2 (a number >= 0), found \"oops\""
+            ),
+        "{err}"
     );
 }
 
