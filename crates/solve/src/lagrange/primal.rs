@@ -21,28 +21,30 @@ pub(super) fn improve_single(
     with_split: bool,
     limit: &Limit,
 ) -> Option<(f64, Solution)> {
-    // Rounding the split solution depends on the open set only: once per open set is enough.
-    let split = if with_split {
-        State::from_split(p, open, limit)
+    // The construction first: it is cheap, so a tight limit still leaves a solution. Rounding
+    // the split solution depends on the open set only: once per open set is enough.
+    let constructed = State::construct(p, open, bias, hint, limit).map(|mut b| {
+        b.descend();
+        b
+    });
+    let rounded = if with_split && !limit.stopped() {
+        State::from_split(p, open, limit).map(|mut a| {
+            a.descend();
+            a
+        })
     } else {
         None
     };
-    let mut s = match split {
-        Some(mut a) => {
-            a.descend();
-            match State::construct(p, open, bias, hint, limit) {
-                Some(mut b) => {
-                    b.descend();
-                    if b.objective < a.objective { b } else { a }
-                }
-                None => a,
+    let mut s = match (rounded, constructed) {
+        (Some(a), Some(b)) => {
+            if b.objective < a.objective {
+                b
+            } else {
+                a
             }
         }
-        None => {
-            let mut b = State::construct(p, open, bias, hint, limit)?;
-            b.descend();
-            b
-        }
+        (Some(a), None) => a,
+        (None, b) => b?,
     };
     let mut champion = s.clone();
     for _ in 0..rounds {
