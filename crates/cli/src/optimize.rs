@@ -31,9 +31,8 @@ pub fn solve_sscflp(
             "--time-limit {time_limit}: expected seconds > 0"
         )));
     }
-    let text = fs::read_to_string(file)
-        .map_err(|e| bad(format!("cannot read {}: {e}", file.display())))?;
-    let problem = sscflp::parse(&text)
+    let bytes = fs::read(file).map_err(|e| bad(format!("cannot read {}: {e}", file.display())))?;
+    let problem = sscflp::parse_bytes(&bytes)
         .map_err(|e| anyhow::Error::new(e).context(file.display().to_string()))?;
     let outcome = if exact {
         exact_backend(&problem, time_limit)?

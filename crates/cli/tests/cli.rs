@@ -721,6 +721,10 @@ fn a_bad_instance_file_exits_3_naming_the_file_and_line() {
             ),
         "{err}"
     );
+    fs::write(&inst, b"2 1\n5 5\n1 \xe97\n").unwrap();
+    let out = footprint(&["solve", "sscflp", inst.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 3: the file is not UTF-8 text"));
 }
 
 #[cfg(feature = "highs")]

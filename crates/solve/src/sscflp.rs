@@ -37,6 +37,8 @@ pub enum FormatError {
         value: String,
         max: usize,
     },
+    #[error("line {line}: the file is not UTF-8 text")]
+    NotUtf8 { line: usize },
     #[error("{0}")]
     Problem(#[from] ProblemError),
 }
@@ -95,6 +97,19 @@ impl<'a> Tokens<'a> {
                 value: t.to_string(),
                 max: MAX_SIDE,
             }),
+        }
+    }
+}
+
+/// Parses an instance from a file's bytes: [`parse`], after refusing content that is not UTF-8
+/// (with the line of the first bad byte).
+pub fn parse_bytes(bytes: &[u8]) -> Result<Problem, FormatError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse(text),
+        Err(e) => {
+            let before = &bytes[..e.valid_up_to()];
+            let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+            Err(FormatError::NotUtf8 { line })
         }
     }
 }
@@ -226,6 +241,14 @@ mod tests {
             e.to_string(),
             "line 3: expected the fixed cost of facility 2 (a number >= 0), found \"x\""
         );
+    }
+
+    #[test]
+    fn refuses_content_that_is_not_utf8_naming_the_line() {
+        let e = parse_bytes(b"2 1\n10 10\n5 \xff7\n").expect_err("latin-1");
+        assert_eq!(e, FormatError::NotUtf8 { line: 3 });
+        assert_eq!(e.to_string(), "line 3: the file is not UTF-8 text");
+        assert!(parse_bytes(b"1 1\n1\n1\n1\n1\n").is_ok());
     }
 
     #[test]
