@@ -67,6 +67,32 @@ fn data_error(what: impl Into<String>, problem: Problem) -> anyhow::Error {
     .into()
 }
 
+/// The problems of a workload file, as data problems (exit code 3).
+pub fn workload_refused(
+    origin: &str,
+    problems: Vec<footprint_place::spec::SpecError>,
+) -> anyhow::Error {
+    let problem = |p: footprint_place::spec::SpecError| {
+        // A syntax error is located `FILE:LINE`; the others by workload and field.
+        let line = p
+            .location
+            .strip_prefix(origin)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .and_then(|n| n.parse::<u32>().ok());
+        Problem {
+            file: origin.to_owned(),
+            line: line.unwrap_or(0),
+            field: line.is_none().then_some(p.location),
+            message: p.message,
+        }
+    };
+    DataError {
+        what: format!("the workload file {origin}"),
+        problems: problems.into_iter().map(problem).collect(),
+    }
+    .into()
+}
+
 /// The largest file read (a generated 100,000-region catalog is about 20 MB).
 const MAX_FILE_BYTES: u64 = 256 << 20;
 /// How deep the catalog walk goes below a `--catalog` folder.

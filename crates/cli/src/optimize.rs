@@ -30,9 +30,9 @@ pub fn solve_sscflp(
             "--time-limit {time_limit}: expected seconds > 0"
         )));
     }
-    let text = fs::read_to_string(file)
-        .map_err(|e| bad(format!("cannot read {}: {e}", file.display())))?;
-    let problem = sscflp::parse(&text).map_err(|e| bad(format!("{}: {e}", file.display())))?;
+    let text = crate::input::read_named(file, "")?;
+    let problem = sscflp::parse(&text)
+        .map_err(|e| anyhow::Error::new(e).context(file.display().to_string()))?;
     let outcome = if exact {
         exact_backend(&problem, time_limit)?
     } else {
@@ -134,21 +134,10 @@ pub struct PlaceArgs {
 /// `footprint place FILE`.
 pub fn place(world: &World, engine: &Engine, args: &PlaceArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let text = fs::read_to_string(&args.file)
-        .map_err(|e| bad(format!("cannot read {}: {e}", args.file.display())))?;
+    let text = crate::input::read_named(&args.file, "")?;
     let origin = args.file.display().to_string();
-    let input = footprint_place::spec::parse(world, &origin, &text).map_err(|problems| {
-        let list: Vec<String> = problems
-            .iter()
-            .map(|p| format!("  {origin}: {p}"))
-            .collect();
-        bad(format!(
-            "{} problem{} in the workload file; nothing was placed:\n{}",
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" },
-            list.join("\n")
-        ))
-    })?;
+    let input = footprint_place::spec::parse(world, &origin, &text)
+        .map_err(|problems| crate::input::workload_refused(&origin, problems))?;
     let table = engine.compile(&[TenantSpec::new(input.tenant.clone(), input.mechanisms)]);
     let model = LatencyModel::calibrate(world).context("latency model")?;
     let matrix = LatencyMatrix::build(world, &model);
