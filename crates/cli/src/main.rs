@@ -338,12 +338,12 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
                 region,
                 json,
             };
-            check::run(&world, &engine, &args)
+            check::run(&world, &engine, &args, out)
         }
         Command::Laws { json } => {
             let world = input::load_world(&cli.catalogs, &[])?;
             let engine = input::load_engine(&world, &cli.catalogs, &[])?;
-            check::laws(&engine, json)
+            check::laws(&engine, json, out)
         }
         Command::Solve(SolveCommand::Sscflp {
             file,
@@ -352,7 +352,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
             json,
         }) => {
             let limit = time_limit.unwrap_or(if exact { 600.0 } else { 1.0 });
-            optimize::solve_sscflp(&file, json, exact, limit)
+            optimize::solve_sscflp(&file, json, exact, limit, out)
         }
         Command::Place {
             file,
@@ -362,7 +362,12 @@ fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
         } => {
             let world = input::load_world(&cli.catalogs, &[])?;
             let engine = input::load_engine(&world, &cli.catalogs, &tenant_policies)?;
-            optimize::place(&world, &engine, &optimize::PlaceArgs { file, json, report })
+            optimize::place(
+                &world,
+                &engine,
+                &optimize::PlaceArgs { file, json, report },
+                out,
+            )
         }
         Command::LatencyModel { measured, json } => {
             let world = input::load_world(&cli.catalogs, &measured)?;

@@ -145,6 +145,21 @@ const COMMANDS: &[&[&str]] = &[
     &["catalog", "validate"],
     &["latency", "MX", "aws:us-east-1"],
     &["latency-model"],
+    &["laws"],
+    &[
+        "check",
+        "--class",
+        "personal",
+        "--subject",
+        "MX",
+        "--action",
+        "store",
+    ],
+    &[
+        "place",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/workloads.toml"),
+        "--json",
+    ],
 ];
 
 #[test]
