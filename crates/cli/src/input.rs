@@ -335,6 +335,12 @@ fn catalog_layer(
     dir: &Path,
     problems: &mut Vec<Problem>,
 ) -> anyhow::Result<Vec<InputFile<'static>>> {
+    if let Err(e) = fs::read_dir(dir) {
+        return Err(bad(format!(
+            "--catalog {}: cannot read the folder: {e}",
+            dir.display()
+        )));
+    }
     let mut walk = Walk::default();
     walk.first_visit(dir);
     walk_dir(dir, dir, 0, &mut walk)?;

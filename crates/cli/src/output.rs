@@ -204,6 +204,10 @@ impl Failure {
 
     /// A bad command line, as clap found it.
     pub fn usage(message: String) -> Self {
+        let message = message
+            .strip_prefix("error: ")
+            .unwrap_or(&message)
+            .to_owned();
         Self {
             code: code::BAD_ARGUMENT,
             message,
