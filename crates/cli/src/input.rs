@@ -4,13 +4,14 @@
 //! unreadable is a bad argument) or the bounded catalog walk (a file found in a folder: what
 //! is wrong with it is a problem of the data). Content that is not UTF-8 is bad data.
 
-use std::collections::HashSet;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use footprint_geo::shapes::WorldShapes;
+use footprint_geo::shapes::{CountryShape, WorldShapes};
 use footprint_geo::{LatLon, haversine_km};
 use footprint_model::{
     Checks, Country, CsvKind, InputFile, LoadError, PartialDate, Problem, Region, RegionInCountry,
@@ -309,9 +310,33 @@ const NEAR_KM: f64 = 30.0;
 /// For a country too small for a shape: how far from the country's own point.
 const NO_SHAPE_KM: f64 = 80.0;
 
-/// Does the region lie in (or near) its country's Natural Earth shape?
-fn region_in_country(r: &Region, c: &Country) -> Result<(), String> {
-    let (off_km, allowed) = match WorldShapes::embedded().by_numeric(c.numeric) {
+/// Does a point lie in (or near) a country's Natural Earth shape? Remembers each country's
+/// shape and each answer: regions of many providers share a city's coordinates, and the
+/// distance to a coastline is the costly part.
+#[derive(Default)]
+struct InCountry {
+    shapes: HashMap<u16, Option<&'static CountryShape>>,
+    answers: HashMap<(u16, u64, u64), Result<(), String>>,
+}
+
+impl InCountry {
+    fn check(&mut self, r: &Region, c: &Country) -> Result<(), String> {
+        let key = (c.numeric, r.lat.to_bits(), r.lon.to_bits());
+        if let Some(answer) = self.answers.get(&key) {
+            return answer.clone();
+        }
+        let shape = *self
+            .shapes
+            .entry(c.numeric)
+            .or_insert_with(|| WorldShapes::embedded().by_numeric(c.numeric));
+        let answer = region_in_country(shape, r, c);
+        self.answers.insert(key, answer.clone());
+        answer
+    }
+}
+
+fn region_in_country(shape: Option<&CountryShape>, r: &Region, c: &Country) -> Result<(), String> {
+    let (off_km, allowed) = match shape {
         Some(shape) => (shape.distance_km(r.lon, r.lat), NEAR_KM),
         None => (
             haversine_km(LatLon::new(r.lat, r.lon), LatLon::new(c.lat, c.lon)),
@@ -383,7 +408,9 @@ pub fn load_world(dirs: &[PathBuf], measured: &[PathBuf]) -> anyhow::Result<Worl
         }
         layers.push(layer);
     }
-    let in_country: &RegionInCountry = &region_in_country;
+    let memo = RefCell::new(InCountry::default());
+    let check = |r: &Region, c: &Country| memo.borrow_mut().check(r, c);
+    let in_country: &RegionInCountry<'_> = &check;
     let checks = Checks {
         today: today(),
         // The embedded regions are checked by the catalog's tests; only user layers need it.

@@ -72,7 +72,7 @@ pub(super) fn in_country(
     loc: &Loc,
     region: &Region,
     country: &Country,
-    check: &super::RegionInCountry,
+    check: &super::RegionInCountry<'_>,
     out: &mut Vec<Problem>,
 ) {
     if let Err(why) = check(region, country) {

@@ -66,7 +66,7 @@ impl<'a> InputFile<'a> {
 }
 
 /// A caller's test that a region's coordinates lie in (or near) its country: `Err(why)` refuses it.
-pub type RegionInCountry = dyn Fn(&Region, &Country) -> Result<(), String>;
+pub type RegionInCountry<'a> = dyn Fn(&Region, &Country) -> Result<(), String> + 'a;
 
 /// What the loader cannot know by itself, supplied by the caller: it has no clock and no
 /// country shapes (those are in footprint-geo, which depends on this crate).
@@ -78,7 +78,7 @@ pub struct Checks<'a> {
     pub today: Option<PartialDate>,
     /// Says whether a region's coordinates lie in (or near) its country: `Err(why)` refuses the
     /// region, reported on its `lat` field.
-    pub region_in_country: Option<&'a RegionInCountry>,
+    pub region_in_country: Option<&'a RegionInCountry<'a>>,
 }
 
 impl fmt::Debug for Checks<'_> {
