@@ -443,10 +443,28 @@ fn law_folder(
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let is_law = name.ends_with(".cedar");
-        if !(is_law || name == "jurisdictions.toml") || !fs::metadata(&p).is_ok_and(|m| m.is_file())
-        {
+        let lower = name.to_ascii_lowercase();
+        if name.starts_with('.') || lower.ends_with(".md") {
             continue;
+        }
+        let is_law = lower.ends_with(".cedar");
+        let refuse = |message: &str| {
+            let problem = Problem {
+                file: p.display().to_string(),
+                line: 0,
+                field: None,
+                message: message.to_owned(),
+            };
+            data_error(format!("the law folder {}", folder.display()), problem)
+        };
+        if !(is_law || lower == "jurisdictions.toml") {
+            return Err(refuse(
+                "not a law file: expected NAME.cedar or jurisdictions.toml (the schema cannot \
+                 be replaced); only hidden files and Markdown (.md) are skipped",
+            ));
+        }
+        if !fs::metadata(&p).is_ok_and(|m| m.is_file()) {
+            return Err(refuse("not a regular file; refused"));
         }
         let text = read_text(&p).map_err(|why| {
             let shown = p.display().to_string();
@@ -462,7 +480,7 @@ fn law_folder(
         let file = PolicyFile::law(p.display().to_string(), text);
         match laws
             .iter_mut()
-            .find(|l| l.name.rsplit('/').next() == Some(name.as_str()))
+            .find(|l| l.name.rsplit('/').next() == Some(lower.as_str()))
         {
             Some(slot) => *slot = file,
             None => laws.push(file),
