@@ -2,37 +2,56 @@
 
 use std::collections::HashMap;
 use std::fs;
+use std::io::Write;
 
 use anyhow::Context;
 use footprint_geo::LatencyModel;
 use footprint_geo::coverage::coverage;
 use footprint_geo::shapes::WorldShapes;
 use footprint_model::{CountryCode, Region, RegionStatus, World};
+use footprint_policy::Engine;
 use footprint_report::{LegendEntry, MapDot, WorldMap, provider_palette};
 use serde::Serialize;
 
 use crate::CatalogCommand;
 use crate::input::bad;
+use crate::output;
 use crate::table::{Table, thousands};
 
-pub fn run(world: &World, cmd: CatalogCommand) -> anyhow::Result<()> {
+/// A `catalog` command; `laws` loads the law base, for the commands that check it.
+pub fn run(
+    world: &World,
+    laws: impl FnOnce(&World) -> anyhow::Result<Engine>,
+    cmd: CatalogCommand,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     match cmd {
         CatalogCommand::Regions {
             provider,
             country,
             status,
             json,
-        } => regions(world, provider.as_deref(), country.as_deref(), status, json),
-        CatalogCommand::Countries { json } => countries(world, json),
-        CatalogCommand::Coverage { countries, json } => coverage_cmd(world, &countries, json),
+        } => {
+            let filter = RegionFilter {
+                provider: provider.as_deref(),
+                country: country.as_deref(),
+                status,
+            };
+            regions(world, &filter, json, out)
+        }
+        CatalogCommand::Countries { json } => countries(world, json, out),
+        CatalogCommand::Coverage { countries, json } => coverage_cmd(world, &countries, json, out),
         CatalogCommand::Ai {
             provider,
             model,
             json,
-        } => ai(world, provider.as_deref(), model.as_deref(), json),
-        CatalogCommand::Map { out, provider } => map(world, &out, provider.as_deref()),
-        CatalogCommand::Sources { json } => sources(world, json),
-        CatalogCommand::Validate { json } => validate(world, json),
+        } => ai(world, provider.as_deref(), model.as_deref(), json, out),
+        CatalogCommand::Map {
+            out: file,
+            provider,
+        } => map(world, &file, provider.as_deref()),
+        CatalogCommand::Sources { json } => sources(world, json, out),
+        CatalogCommand::Validate { json } => validate(world, &laws(world)?, json, out),
     }
 }
 
@@ -58,11 +77,6 @@ fn country_arg(world: &World, text: &str) -> anyhow::Result<CountryCode> {
     }
 }
 
-fn print_json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
-}
-
 /// At most `max` characters, with an ellipsis when cut.
 fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -86,15 +100,21 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(|| "-".to_owned(), |v| v.to_string())
 }
 
+struct RegionFilter<'a> {
+    provider: Option<&'a str>,
+    country: Option<&'a str>,
+    status: Option<RegionStatus>,
+}
+
 fn regions(
     world: &World,
-    provider: Option<&str>,
-    country: Option<&str>,
-    status: Option<RegionStatus>,
+    filter: &RegionFilter<'_>,
     json: bool,
+    out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    let (provider, status) = (filter.provider, filter.status);
     check_provider(world, provider)?;
-    let country = country.map(|c| country_arg(world, c)).transpose()?;
+    let country = filter.country.map(|c| country_arg(world, c)).transpose()?;
     let selected: Vec<&Region> = world
         .regions
         .iter()
@@ -103,7 +123,7 @@ fn regions(
         .filter(|r| status.is_none_or(|s| r.status == s))
         .collect();
     if json {
-        return print_json(&selected);
+        return output::json(out, &selected);
     }
     let mut t = Table::new(&[
         "region",
@@ -131,12 +151,12 @@ fn regions(
             r.provenance.confidence.to_string(),
         ]);
     }
-    print!("{}", t.render());
-    println!("{}", plural(selected.len(), "region"));
+    out.write_all(t.render().as_bytes())?;
+    writeln!(out, "{}", plural(selected.len(), "region"))?;
     Ok(())
 }
 
-fn countries(world: &World, json: bool) -> anyhow::Result<()> {
+fn countries(world: &World, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     #[derive(Serialize)]
     struct Row<'a> {
         #[serde(flatten)]
@@ -154,7 +174,7 @@ fn countries(world: &World, json: bool) -> anyhow::Result<()> {
         })
         .collect();
     if json {
-        return print_json(&rows);
+        return output::json(out, &rows);
     }
     let mut t = Table::new(&[
         "code",
@@ -174,12 +194,17 @@ fn countries(world: &World, json: bool) -> anyhow::Result<()> {
             r.blocs.join(" "),
         ]);
     }
-    print!("{}", t.render());
-    println!("{}", plural(rows.len(), "country"));
+    out.write_all(t.render().as_bytes())?;
+    writeln!(out, "{}", plural(rows.len(), "country"))?;
     Ok(())
 }
 
-fn coverage_cmd(world: &World, countries: &[String], json: bool) -> anyhow::Result<()> {
+fn coverage_cmd(
+    world: &World,
+    countries: &[String],
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let model = LatencyModel::calibrate(world)?;
     let codes: Vec<CountryCode> = if countries.is_empty() {
         let mut all: Vec<&footprint_model::Country> = world.countries.iter().collect();
@@ -193,7 +218,7 @@ fn coverage_cmd(world: &World, countries: &[String], json: bool) -> anyhow::Resu
     };
     let matrix = coverage(world, &model, &codes);
     if json {
-        return print_json(&matrix);
+        return output::json(out, &matrix);
     }
     let mut columns = vec!["country", ">population"];
     columns.extend(world.providers.iter().map(|p| p.id.as_str()));
@@ -212,12 +237,13 @@ fn coverage_cmd(world: &World, countries: &[String], json: bool) -> anyhow::Resu
         }
         t.row(cells);
     }
-    print!("{}", t.render());
+    out.write_all(t.render().as_bytes())?;
     let total: u64 = matrix.iter().map(|r| r.population).sum();
-    println!(
+    writeln!(
+        out,
         "\n`in-country (n)`: n generally available regions inside the country; otherwise the country of the \
          provider's nearest such region and the population-weighted distance to it. Government-only regions excluded."
-    );
+    )?;
     for (i, p) in world.providers.iter().enumerate() {
         let covered: u64 = matrix
             .iter()
@@ -225,7 +251,8 @@ fn coverage_cmd(world: &World, countries: &[String], json: bool) -> anyhow::Resu
             .map(|r| r.population)
             .sum();
         let n = matrix.iter().filter(|r| r.providers[i].in_country).count();
-        println!(
+        writeln!(
+            out,
             "{:<8} data can stay in-country for {:>3} of {} countries, {:.1}% of their population",
             p.id,
             n,
@@ -235,7 +262,7 @@ fn coverage_cmd(world: &World, countries: &[String], json: bool) -> anyhow::Resu
             } else {
                 0.0
             }
-        );
+        )?;
     }
     Ok(())
 }
@@ -245,6 +272,7 @@ fn ai(
     provider: Option<&str>,
     model: Option<&str>,
     json: bool,
+    out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     check_provider(world, provider)?;
     #[derive(Serialize)]
@@ -298,7 +326,7 @@ fn ai(
         })
         .collect();
     if json {
-        return print_json(&rows);
+        return output::json(out, &rows);
     }
     let mut t = Table::new(&[
         "service",
@@ -324,11 +352,12 @@ fn ai(
             first.join(", "),
         ]);
     }
-    print!("{}", t.render());
-    println!(
+    out.write_all(t.render().as_bytes())?;
+    writeln!(
+        out,
         "{} offerings; availability changes often: check the as-of date and the source",
         rows.len()
-    );
+    )?;
     Ok(())
 }
 
@@ -386,17 +415,17 @@ fn map(world: &World, out: &std::path::Path, provider: Option<&str>) -> anyhow::
         country_fill: HashMap::new(),
     };
     fs::write(out, map.to_svg()).with_context(|| format!("cannot write {}", out.display()))?;
-    eprintln!(
+    output::note(&format!(
         "wrote {} ({} regions)",
         out.display(),
         counts.iter().sum::<usize>()
-    );
+    ));
     Ok(())
 }
 
-fn sources(world: &World, json: bool) -> anyhow::Result<()> {
+fn sources(world: &World, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     if json {
-        return print_json(&world.sources);
+        return output::json(out, &world.sources);
     }
     let mut t = Table::new(&["id", "title", "url", "licence"]);
     for s in &world.sources {
@@ -407,11 +436,13 @@ fn sources(world: &World, json: bool) -> anyhow::Result<()> {
             opt(s.licence.as_deref()),
         ]);
     }
-    print!("{}", t.render());
+    out.write_all(t.render().as_bytes())?;
     Ok(())
 }
 
-fn validate(world: &World, json: bool) -> anyhow::Result<()> {
+/// Loads everything a command may read (the catalog with the --catalog folders, the law base
+/// with their laws/ folders), reports every problem, and prints a summary.
+fn validate(world: &World, engine: &Engine, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     #[derive(Serialize)]
     struct Summary {
         ok: bool,
@@ -425,6 +456,9 @@ fn validate(world: &World, json: bool) -> anyhow::Result<()> {
         ai_services: usize,
         ai_offerings: usize,
         measurements: usize,
+        jurisdictions: usize,
+        /// Rules of the law base, the default permit not counted.
+        rules: usize,
     }
     let s = Summary {
         ok: true,
@@ -438,13 +472,17 @@ fn validate(world: &World, json: bool) -> anyhow::Result<()> {
         ai_services: world.ai_services.len(),
         ai_offerings: world.ai_offerings.len(),
         measurements: world.measurements.len(),
+        jurisdictions: engine.jurisdictions().len(),
+        rules: engine.rules().len().saturating_sub(1),
     };
     if json {
-        return print_json(&s);
+        return output::json(out, &s);
     }
-    println!(
+    writeln!(
+        out,
         "catalog ok: {} sources, {} countries, {} population points, {} blocs, {} providers, {} operators, \
-         {} regions, {} AI services in {} offerings, {} latency measurements",
+         {} regions, {} AI services in {} offerings, {} latency measurements; law base ok: {} \
+         jurisdictions, {} rules",
         s.sources,
         s.countries,
         s.cities,
@@ -454,7 +492,9 @@ fn validate(world: &World, json: bool) -> anyhow::Result<()> {
         s.regions,
         s.ai_services,
         s.ai_offerings,
-        s.measurements
-    );
+        s.measurements,
+        s.jurisdictions,
+        s.rules
+    )?;
     Ok(())
 }

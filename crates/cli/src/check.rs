@@ -1,6 +1,8 @@
 //! `footprint check` and `footprint laws`: residency decisions with their reasons, and the law
 //! base's jurisdictions.
 
+use std::io::Write;
+
 use footprint_model::{CountryCode, RegionId, World};
 use footprint_policy::{
     Action, DataClass, Engine, Explanation, Mechanisms, Request, Rule, RuleKind,
@@ -115,7 +117,12 @@ fn short_law(law: &str) -> &str {
     }
 }
 
-pub fn run(world: &World, engine: &Engine, args: &CheckArgs) -> anyhow::Result<()> {
+pub fn run(
+    world: &World,
+    engine: &Engine,
+    args: &CheckArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let subject = CountryCode::parse(&args.subject)
         .filter(|c| world.country(*c).is_some())
         .ok_or_else(|| {
@@ -166,7 +173,7 @@ pub fn run(world: &World, engine: &Engine, args: &CheckArgs) -> anyhow::Result<(
                 })
             })
             .collect();
-        let out = json!({
+        let value = json!({
             "request": {
                 "tenant": args.tenant,
                 "class": args.class.as_str(),
@@ -179,11 +186,12 @@ pub fn run(world: &World, engine: &Engine, args: &CheckArgs) -> anyhow::Result<(
             "regions": rows,
             "notice": NOT_LEGAL_ADVICE,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
         return Ok(());
     }
 
-    println!(
+    writeln!(
+        out,
         "May tenant {:?} {} {} data about people in {} ({}), holding {}?",
         args.tenant,
         args.action,
@@ -195,20 +203,21 @@ pub fn run(world: &World, engine: &Engine, args: &CheckArgs) -> anyhow::Result<(
         } else {
             mechanisms.join(", ")
         }
-    );
-    println!();
+    )?;
+    writeln!(out)?;
     if let [(id, why)] = decided.as_slice() {
         let r = world.region(*id);
-        println!(
+        writeln!(
+            out,
             "{} ({}, {}): {}",
             r.key(),
             r.name,
             r.country,
             if why.allowed { "ALLOWED" } else { "FORBIDDEN" }
-        );
+        )?;
         let all = reasons(engine, why);
         if all.is_empty() {
-            println!("  No rule of the law base applies to this data.");
+            writeln!(out, "  No rule of the law base applies to this data.")?;
         }
         for (outcome, rule, error) in all {
             let heading = match outcome {
@@ -217,29 +226,30 @@ pub fn run(world: &World, engine: &Engine, args: &CheckArgs) -> anyhow::Result<(
                 Outcome::ExceptionMet => "applies, but its exception is met",
                 Outcome::Error => "failed to evaluate, so denied",
             };
-            println!();
-            println!("  {heading}: {}", rule.id);
+            writeln!(out)?;
+            writeln!(out, "  {heading}: {}", rule.id)?;
             if let Some(c) = &rule.citation {
-                println!("    {}, {}", c.law, c.article);
-                println!(
+                writeln!(out, "    {}, {}", c.law, c.article)?;
+                writeln!(
+                    out,
                     "    kind: {} ({}); confidence: {}; as of {}",
                     c.kind.as_str(),
                     c.kind.describe(),
                     c.confidence.as_str(),
                     c.as_of
-                );
-                println!("    source: {}", c.source);
+                )?;
+                writeln!(out, "    source: {}", c.source)?;
             } else {
-                println!("    {}:{}", rule.file, rule.line);
+                writeln!(out, "    {}:{}", rule.file, rule.line)?;
             }
             if let Some(s) = &rule.summary {
-                println!("    {s}");
+                writeln!(out, "    {s}")?;
             }
             if let Some(n) = &rule.note {
-                println!("    note: {n}");
+                writeln!(out, "    note: {n}")?;
             }
             if let Some(e) = error {
-                println!("    error: {e}");
+                writeln!(out, "    error: {e}")?;
             }
         }
     } else {
@@ -275,20 +285,21 @@ pub fn run(world: &World, engine: &Engine, args: &CheckArgs) -> anyhow::Result<(
                 text,
             ]);
         }
-        print!("{}", t.render());
-        println!();
-        println!(
+        out.write_all(t.render().as_bytes())?;
+        writeln!(out)?;
+        writeln!(
+            out,
             "{allowed} of {} regions allowed. `--region provider:code` explains one in full.",
             decided.len()
-        );
+        )?;
     }
-    println!();
-    println!("{NOT_LEGAL_ADVICE}");
+    writeln!(out)?;
+    writeln!(out, "{NOT_LEGAL_ADVICE}")?;
     Ok(())
 }
 
 /// The jurisdictions of the law base, with their rules by kind.
-pub fn laws(engine: &Engine, json: bool) -> anyhow::Result<()> {
+pub fn laws(engine: &Engine, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     let rules_of = |id: &str| -> Vec<&Rule> {
         engine
             .rules()
@@ -319,12 +330,13 @@ pub fn laws(engine: &Engine, json: bool) -> anyhow::Result<()> {
                 })
             })
             .collect();
-        println!(
+        writeln!(
+            out,
             "{}",
             serde_json::to_string_pretty(
                 &json!({ "jurisdictions": rows, "notice": NOT_LEGAL_ADVICE })
             )?
-        );
+        )?;
         return Ok(());
     }
     let mut t = Table::new(&[
@@ -348,9 +360,10 @@ pub fn laws(engine: &Engine, json: bool) -> anyhow::Result<()> {
         }
         t.row(row);
     }
-    print!("{}", t.render());
-    println!();
-    println!(
+    out.write_all(t.render().as_bytes())?;
+    writeln!(out)?;
+    writeln!(
+        out,
         "{} jurisdictions, {} rules. Kinds: localize = {}; local copy = {}; transfer = {}; destination = {}.",
         engine.jurisdictions().len(),
         engine.rules().len() - 1,
@@ -358,9 +371,12 @@ pub fn laws(engine: &Engine, json: bool) -> anyhow::Result<()> {
         RuleKind::LocalCopy.describe(),
         RuleKind::Transfer.describe(),
         RuleKind::Destination.describe(),
-    );
-    println!("`footprint laws --json` lists every rule with its citation.");
-    println!();
-    println!("{NOT_LEGAL_ADVICE}");
+    )?;
+    writeln!(
+        out,
+        "`footprint laws --json` lists every rule with its citation."
+    )?;
+    writeln!(out)?;
+    writeln!(out, "{NOT_LEGAL_ADVICE}")?;
     Ok(())
 }

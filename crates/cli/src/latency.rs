@@ -2,13 +2,22 @@
 
 use footprint_geo::latency::{ErrorStats, FLOOR_MS_PER_KM, calibration_pairs, evaluate};
 use footprint_geo::{Endpoint, LatencyModel, Method};
+use std::io::Write;
+
 use footprint_model::World;
 use serde::Serialize;
 
 use crate::input::bad;
+use crate::output;
 use crate::table::Table;
 
-pub fn run(world: &World, from: &str, to: &str, json: bool) -> anyhow::Result<()> {
+pub fn run(
+    world: &World,
+    from: &str,
+    to: &str,
+    json: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let a = Endpoint::parse(world, from).map_err(|e| bad(format!("FROM: {e}")))?;
     let b = Endpoint::parse(world, to).map_err(|e| bad(format!("TO: {e}")))?;
     let model = LatencyModel::calibrate(world)?;
@@ -23,17 +32,17 @@ pub fn run(world: &World, from: &str, to: &str, json: bool) -> anyhow::Result<()
         model: &'a LatencyModel,
     }
     if json {
-        let out = Out {
+        let value = Out {
             from: a.display(world),
             to: b.display(world),
             estimate: &est,
             model: &model,
         };
-        println!("{}", serde_json::to_string_pretty(&out)?);
-        return Ok(());
+        return output::json(out, &value);
     }
     let c = &model.calibration;
-    println!(
+    writeln!(
+        out,
         "{} -> {}: {:.1} ms round trip ({})",
         a.display(world),
         b.display(world),
@@ -42,8 +51,9 @@ pub fn run(world: &World, from: &str, to: &str, json: bool) -> anyhow::Result<()
             Method::Measured => "measured",
             Method::Estimated => "estimated",
         }
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "  great-circle distance {:.0} km{}; physical floor {:.1} ms",
         est.distance_km,
         if est.point_pairs > 1 {
@@ -52,20 +62,21 @@ pub fn run(world: &World, from: &str, to: &str, json: bool) -> anyhow::Result<()
             ""
         },
         est.floor_ms
-    );
+    )?;
     match est.method {
-        Method::Measured => println!("  source: {}", est.source.as_deref().unwrap_or("-")),
-        Method::Estimated => println!(
+        Method::Measured => writeln!(out, "  source: {}", est.source.as_deref().unwrap_or("-"))?,
+        Method::Estimated => writeln!(
+            out,
             "  model: {:.1} ms + {:.2} x distance/100 km, fitted on {} measured pairs; \
              its error there: {:.1}% mean ({:.1} ms RMS), {:.1}% leave-one-out",
             model.base_ms, model.inflation, c.pairs, c.mape_pct, c.rmse_ms, c.loo_mape_pct
-        ),
+        )?,
     }
     Ok(())
 }
 
 /// `footprint latency-model`: the model's fit, by distance band, against baselines.
-pub fn report(world: &World, json: bool) -> anyhow::Result<()> {
+pub fn report(world: &World, json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     let model = LatencyModel::calibrate(world)?;
     let pairs = calibration_pairs(world);
     let bands = [0.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0, 12000.0, 20100.0];
@@ -112,18 +123,19 @@ pub fn report(world: &World, json: bool) -> anyhow::Result<()> {
             .collect(),
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
-        return Ok(());
+        return output::json(out, &r);
     }
     let c = &model.calibration;
-    println!(
+    writeln!(
+        out,
         "latency model: rtt_ms = max(distance/100 km, {:.2} + {:.3} x distance/100 km)",
         model.base_ms, model.inflation
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "calibrated on {} measured region pairs: mean error {:.1}% ({:.1} ms RMS), leave-one-out {:.1}% ({:.1} ms RMS), worst {:.0} ms",
         c.pairs, c.mape_pct, c.rmse_ms, c.loo_mape_pct, c.loo_rmse_ms, c.max_abs_error_ms
-    );
+    )?;
     let mut t = Table::new(&[
         "predictor",
         ">pairs",
@@ -144,8 +156,8 @@ pub fn report(world: &World, json: bool) -> anyhow::Result<()> {
             format!("{:.1}", e.rmse_ms),
         ]);
     }
-    print!("{}", t.render());
-    println!();
+    out.write_all(t.render().as_bytes())?;
+    writeln!(out)?;
     let mut t = Table::new(&[
         "distance km",
         ">pairs",
@@ -160,6 +172,6 @@ pub fn report(world: &World, json: bool) -> anyhow::Result<()> {
             format!("{:.1}", b.floor_only.mape_pct),
         ]);
     }
-    print!("{}", t.render());
+    out.write_all(t.render().as_bytes())?;
     Ok(())
 }

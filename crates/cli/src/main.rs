@@ -6,18 +6,27 @@ mod check;
 mod input;
 mod latency;
 mod optimize;
+mod output;
 mod table;
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use footprint_model::{LoadError, RegionStatus};
-use footprint_policy::{Action, DataClass, Mechanism, PolicyError};
+use footprint_model::RegionStatus;
+use footprint_policy::{Action, DataClass, Mechanism};
+
+use crate::output::{Failure, Output};
 
 const AFTER_HELP: &str = "\
-Exit codes: 0 success; 1 failure; 2 bad arguments; 3 bad input data (a catalog, measurement or \
-policy file was refused, with every problem listed on stderr).
+Exit codes: 0 success (also when the reader of the output goes away early, as with `| head`); \
+1 failure (an internal error, or the output could not be written); 2 bad command line (an \
+unknown flag or value, or a file or folder named on it that is missing or unreadable); 3 bad \
+input data (the content of a file was refused: catalog, measurements, policy, workload, SSCFLP \
+instance, or text that is not UTF-8), with every problem listed on stderr. With --json, an \
+error is one JSON object on stderr: {\"error\": {\"code\", \"message\", \"problems\": [{\"file\", \
+\"line\", \"field\", \"message\"}]}}.
 
 The catalog is built in: `footprint catalog regions` needs no setup. Add --catalog DIR to \
 extend or override it with your own TOML or CSV files (see catalog/FORMAT.md in the source); \
@@ -239,39 +248,65 @@ fn parse_mechanism(s: &str) -> Result<Mechanism, String> {
     Mechanism::parse(s).map_err(|e| e.to_string())
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            if let Some(load) = e.downcast_ref::<LoadError>() {
-                eprintln!("error: {load}");
-                ExitCode::from(3)
-            } else if let Some(policy) = e.downcast_ref::<PolicyError>() {
-                eprint!("error: {policy}");
-                ExitCode::from(3)
-            } else if e
-                .downcast_ref::<footprint_solve::sscflp::FormatError>()
-                .is_some()
-            {
-                eprintln!("error: {e:#}");
-                ExitCode::from(3)
-            } else if let Some(bad) = e.downcast_ref::<input::BadArgument>() {
-                eprintln!("error: {bad}");
-                ExitCode::from(2)
-            } else {
-                eprintln!("error: {e:#}");
-                ExitCode::FAILURE
-            }
+impl Command {
+    /// Did the user ask for JSON?
+    fn json(&self) -> bool {
+        match self {
+            Command::Catalog(c) => match c {
+                CatalogCommand::Regions { json, .. }
+                | CatalogCommand::Countries { json }
+                | CatalogCommand::Coverage { json, .. }
+                | CatalogCommand::Ai { json, .. }
+                | CatalogCommand::Sources { json }
+                | CatalogCommand::Validate { json } => *json,
+                CatalogCommand::Map { .. } => false,
+            },
+            Command::Latency { json, .. }
+            | Command::Check { json, .. }
+            | Command::Laws { json }
+            | Command::Place { json, .. }
+            | Command::LatencyModel { json, .. }
+            | Command::Solve(SolveCommand::Sscflp { json, .. }) => *json,
         }
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let as_json = std::env::args_os().any(|a| a == "--json");
+            Failure::usage(e.to_string()).report(as_json);
+            return ExitCode::from(output::code::BAD_ARGUMENT);
+        }
+    };
+    let as_json = cli.command.json();
+    let mut out = Output::stdout();
+    let result = run(cli, &mut out).and_then(|()| Ok(out.flush()?));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head`): what it wanted, it has.
+        Err(e) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let failure = Failure::of(&e);
+            failure.report(as_json);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<()> {
     match cli.command {
         Command::Catalog(cmd) => {
             let world = input::load_world(&cli.catalogs, &[])?;
-            catalog::run(&world, cmd)
+            let laws =
+                |world: &footprint_model::World| input::load_engine(world, &cli.catalogs, &[]);
+            catalog::run(&world, laws, cmd, out)
         }
         Command::Latency {
             from,
@@ -280,7 +315,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
         } => {
             let world = input::load_world(&cli.catalogs, &measured)?;
-            latency::run(&world, &from, &to, json)
+            latency::run(&world, &from, &to, json, out)
         }
         Command::Check {
             class,
@@ -303,12 +338,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 region,
                 json,
             };
-            check::run(&world, &engine, &args)
+            check::run(&world, &engine, &args, out)
         }
         Command::Laws { json } => {
             let world = input::load_world(&cli.catalogs, &[])?;
             let engine = input::load_engine(&world, &cli.catalogs, &[])?;
-            check::laws(&engine, json)
+            check::laws(&engine, json, out)
         }
         Command::Solve(SolveCommand::Sscflp {
             file,
@@ -317,7 +352,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             json,
         }) => {
             let limit = time_limit.unwrap_or(if exact { 600.0 } else { 1.0 });
-            optimize::solve_sscflp(&file, json, exact, limit)
+            optimize::solve_sscflp(&file, json, exact, limit, out)
         }
         Command::Place {
             file,
@@ -327,11 +362,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let world = input::load_world(&cli.catalogs, &[])?;
             let engine = input::load_engine(&world, &cli.catalogs, &tenant_policies)?;
-            optimize::place(&world, &engine, &optimize::PlaceArgs { file, json, report })
+            optimize::place(
+                &world,
+                &engine,
+                &optimize::PlaceArgs { file, json, report },
+                out,
+            )
         }
         Command::LatencyModel { measured, json } => {
             let world = input::load_world(&cli.catalogs, &measured)?;
-            latency::report(&world, json)
+            latency::report(&world, json, out)
         }
     }
 }

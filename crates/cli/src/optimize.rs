@@ -25,6 +25,7 @@ pub fn solve_sscflp(
     json_out: bool,
     exact: bool,
     time_limit: f64,
+    out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     if !(time_limit.is_finite() && time_limit > 0.0) {
         return Err(bad(format!(
@@ -77,9 +78,9 @@ pub fn solve_sscflp(
             "open": open,
             "infeasible": outcome.infeasible,
         });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
     } else {
-        print_outcome(file, method, &outcome, &open);
+        print_outcome(file, method, &outcome, &open, out)?;
     }
     Ok(())
 }
@@ -88,32 +89,43 @@ fn finite(v: f64) -> serde_json::Value {
     if v.is_finite() { json!(v) } else { json!(null) }
 }
 
-fn print_outcome(file: &Path, method: &str, o: &Solved, open: &[usize]) {
-    println!("{} ({method})", file.display());
-    println!("  status       {}", o.status);
+fn print_outcome(
+    file: &Path,
+    method: &str,
+    o: &Solved,
+    open: &[usize],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    writeln!(out, "{} ({method})", file.display())?;
+    writeln!(out, "  status       {}", o.status)?;
     if let Some(why) = &o.infeasible {
-        println!("  why          {why}");
-        return;
+        writeln!(out, "  why          {why}")?;
+        return Ok(());
     }
     if let Some(phase) = o.interrupted {
-        println!("  stopped      by the limit, in {phase:?} (best found so far below)");
+        writeln!(
+            out,
+            "  stopped      by the limit, in {phase:?} (best found so far below)"
+        )?;
     }
     if o.solution.is_none() {
-        println!("  objective    no solution within the limit");
-        println!("  lower bound  {:.2}", o.lower_bound);
-        println!("  time         {:.3} s", o.seconds);
-        return;
+        writeln!(out, "  objective    no solution within the limit")?;
+        writeln!(out, "  lower bound  {:.2}", o.lower_bound)?;
+        writeln!(out, "  time         {:.3} s", o.seconds)?;
+        return Ok(());
     }
-    println!("  objective    {}", o.objective);
-    println!("  lower bound  {:.2}", o.lower_bound);
-    println!("  gap          {:.4}%", o.gap * 100.0);
-    println!("  time         {:.3} s", o.seconds);
+    writeln!(out, "  objective    {}", o.objective)?;
+    writeln!(out, "  lower bound  {:.2}", o.lower_bound)?;
+    writeln!(out, "  gap          {:.4}%", o.gap * 100.0)?;
+    writeln!(out, "  time         {:.3} s", o.seconds)?;
     let list: Vec<String> = open.iter().map(ToString::to_string).collect();
-    println!(
+    writeln!(
+        out,
         "  open         {} facilities: {}",
         open.len(),
         list.join(" ")
-    );
+    )?;
+    Ok(())
 }
 
 #[cfg(feature = "highs")]
@@ -144,23 +156,17 @@ pub struct PlaceArgs {
 }
 
 /// `footprint place FILE`.
-pub fn place(world: &World, engine: &Engine, args: &PlaceArgs) -> anyhow::Result<()> {
+pub fn place(
+    world: &World,
+    engine: &Engine,
+    args: &PlaceArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
     let started = Instant::now();
-    let text = fs::read_to_string(&args.file)
-        .map_err(|e| bad(format!("cannot read {}: {e}", args.file.display())))?;
+    let text = crate::input::read_named(&args.file, "")?;
     let origin = args.file.display().to_string();
-    let input = footprint_place::spec::parse(world, &origin, &text).map_err(|problems| {
-        let list: Vec<String> = problems
-            .iter()
-            .map(|p| format!("  {origin}: {p}"))
-            .collect();
-        bad(format!(
-            "{} problem{} in the workload file; nothing was placed:\n{}",
-            problems.len(),
-            if problems.len() == 1 { "" } else { "s" },
-            list.join("\n")
-        ))
-    })?;
+    let input = footprint_place::spec::parse(world, &origin, &text)
+        .map_err(|problems| crate::input::workload_refused(&origin, problems))?;
     let table = engine.compile(&[TenantSpec::new(input.tenant.clone(), input.mechanisms)]);
     let model = LatencyModel::calibrate(world).context("latency model")?;
     let matrix = LatencyMatrix::build(world, &model);
@@ -188,14 +194,14 @@ pub fn place(world: &World, engine: &Engine, args: &PlaceArgs) -> anyhow::Result
         let mut v = serde_json::to_value(&placement)?;
         v["seconds"] = json!(seconds);
         v["validated"] = json!(true);
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
     } else {
-        print_placement(&placement, seconds);
+        print_placement(&placement, seconds, out)?;
     }
     Ok(())
 }
 
-fn print_placement(p: &Placement, seconds: f64) {
+fn print_placement(p: &Placement, seconds: f64, out: &mut dyn Write) -> anyhow::Result<()> {
     for w in &p.workloads {
         let latency = match w.latency_target {
             Some((ms, share)) => format!(
@@ -205,7 +211,8 @@ fn print_placement(p: &Placement, seconds: f64) {
             ),
             None => "no latency target".to_string(),
         };
-        println!(
+        writeln!(
+            out,
             "{}: {}, {:.2}/month, {latency}",
             w.name,
             match w.outcome {
@@ -214,9 +221,9 @@ fn print_placement(p: &Placement, seconds: f64) {
                 Outcome::Unservable => "cannot be placed",
             },
             w.cost.total,
-        );
+        )?;
         for problem in &w.problems {
-            println!("  why: {problem}");
+            writeln!(out, "  why: {problem}")?;
         }
         for r in &w.regions {
             let mut roles = Vec::new();
@@ -226,7 +233,7 @@ fn print_placement(p: &Placement, seconds: f64) {
             if !r.failover_for.is_empty() {
                 roles.push(format!("failover for {}", r.failover_for.join(" ")));
             }
-            println!("  region {:<28} {}", r.region, roles.join("; "));
+            writeln!(out, "  region {:<28} {}", r.region, roles.join("; "))?;
         }
         for route in &w.routes {
             let hops: Vec<String> = route
@@ -235,36 +242,40 @@ fn print_placement(p: &Placement, seconds: f64) {
                 .zip(&route.p95_ms)
                 .map(|(r, ms)| format!("{r} ({ms:.0} ms)"))
                 .collect();
-            println!(
+            writeln!(
+                out,
                 "  route  {} {:>5.1}% -> {}",
                 route.country,
                 route.share * 100.0,
                 hops.join(" -> ")
-            );
+            )?;
         }
         for u in &w.unserved {
-            println!(
+            writeln!(
+                out,
                 "  unserved {} ({:.1}% of users): {}",
                 u.country,
                 u.share * 100.0,
                 u.reason
-            );
+            )?;
             if let Some(m) = &u.missing {
-                println!("    missing: {m}");
+                writeln!(out, "    missing: {m}")?;
             }
             for r in &u.rules {
-                println!(
+                writeln!(
+                    out,
                     "    {} ({}, {}) forbids {} region{}",
                     r.id,
                     r.law,
                     r.article,
                     r.regions,
                     if r.regions == 1 { "" } else { "s" }
-                );
+                )?;
             }
         }
     }
-    println!(
+    writeln!(
+        out,
         "{} workloads: {} placed, {} partly, {} cannot be placed; {:.2}/month in all; validated; {:.2} s",
         p.workloads.len(),
         p.placed,
@@ -272,8 +283,9 @@ fn print_placement(p: &Placement, seconds: f64) {
         p.unservable,
         p.total_cost,
         seconds
-    );
-    println!("{}", crate::check::NOT_LEGAL_ADVICE);
+    )?;
+    writeln!(out, "{}", crate::check::NOT_LEGAL_ADVICE)?;
+    Ok(())
 }
 
 /// A progress bar on stderr, drawn only when stderr is a terminal.
@@ -301,17 +313,19 @@ impl Progress {
         let filled = done * width / total.max(1);
         let rate = done as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
         let eta = (total - done) as f64 / rate.max(1e-9);
-        eprint!(
+        let mut err = std::io::stderr();
+        let _ = write!(
+            err,
             "\rplacing [{}{}] {done}/{total} workloads, {eta:.0} s left ",
             "#".repeat(filled),
             " ".repeat(width - filled)
         );
-        let _ = std::io::stderr().flush();
+        let _ = err.flush();
     }
 
     fn finish(&self) {
         if self.on {
-            eprintln!();
+            let _ = writeln!(std::io::stderr());
         }
     }
 }
@@ -396,10 +410,10 @@ fn write_report(world: &World, p: &Placement, dir: &Path) -> anyhow::Result<()> 
     let path = dir.join("placement.json");
     fs::write(&path, serde_json::to_string_pretty(p)?)
         .with_context(|| format!("cannot write {}", path.display()))?;
-    eprintln!(
+    crate::output::note(&format!(
         "wrote {} maps and placement.json to {}",
         p.workloads.len(),
         dir.display()
-    );
+    ));
     Ok(())
 }

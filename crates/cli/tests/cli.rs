@@ -672,8 +672,16 @@ fn solve_reads_the_benchmark_format_and_reports_bound_and_gap() {
     );
 }
 
+/// Runs footprint on bad data: exit code 3 and a message that contains `needle`.
+fn refused_with_exit_3(args: &[&str], needle: &str) {
+    let out = footprint(args);
+    assert_eq!(out.status.code(), Some(3), "{args:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(needle), "{args:?}: {err}");
+}
+
 #[test]
-fn bad_workload_and_instance_files_exit_2_naming_the_place() {
+fn bad_workload_and_instance_files_exit_3_naming_the_place() {
     let dir = scratch("bad-inputs");
     let bad = dir.join("w.toml");
     fs::write(
@@ -681,9 +689,9 @@ fn bad_workload_and_instance_files_exit_2_naming_the_place() {
         "[[workload]]\nname = \"api\"\nclasses = [\"personal\"]\nusers = { MX = 1 }\ndemand = { storage_gb = -5 }\n",
     )
     .unwrap();
-    refused_with_exit_2(
+    refused_with_exit_3(
         &["place", bad.to_str().unwrap()],
-        "workload \"api\".demand.storage_gb: -5 is not a number >= 0",
+        "field `workload \"api\".demand.storage_gb`: -5 is not a number >= 0",
     );
     #[cfg(not(feature = "highs"))]
     refused_with_exit_2(

@@ -13,7 +13,7 @@ mod values;
 mod world;
 
 pub use error::{LoadError, Problem};
-pub use load::{CsvKind, InputFile, load};
+pub use load::{Checks, CsvKind, InputFile, RegionInCountry, load, load_with};
 pub use values::{Confidence, CountryCode, PartialDate, Partition, RegionStatus};
 pub use world::{
     AiOffering, AiService, Bloc, City, Country, Measurement, Operator, Place, Provenance, Provider,

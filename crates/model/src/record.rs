@@ -199,11 +199,34 @@ impl<'a> Record<'a> {
     }
 
     pub fn str(&mut self, key: &str, out: &mut Vec<Problem>) -> Option<String> {
-        self.required(key, "a string", out, as_string)
+        let s = self.required(key, "a string", out, as_string)?;
+        self.printable(key, s, out)
     }
 
     pub fn opt_str(&mut self, key: &str, out: &mut Vec<Problem>) -> Option<Option<String>> {
-        self.optional(key, "a string", out, as_string)
+        match self.optional(key, "a string", out, as_string)? {
+            Some(s) => self.printable(key, s, out).map(Some),
+            None => Some(None),
+        }
+    }
+
+    /// Text goes to terminals and reports: no control characters (a `note` may hold line
+    /// breaks and tabs).
+    fn printable(&self, key: &str, s: String, out: &mut Vec<Problem>) -> Option<String> {
+        let allowed = |c: char| key == "note" && (c == '\n' || c == '\t');
+        match s.chars().find(|&c| c.is_control() && !allowed(c)) {
+            None => Some(s),
+            Some(c) => {
+                out.push(self.loc.problem(
+                    key,
+                    format!(
+                        "expected text without control characters, found {} in it",
+                        c.escape_unicode()
+                    ),
+                ));
+                None
+            }
+        }
     }
 
     /// A string that must parse as `T` (codes, dates, enumerations).
@@ -249,6 +272,9 @@ impl<'a> Record<'a> {
             Raw::List(items) => items
                 .iter()
                 .map(|i| match i {
+                    Raw::Str(s) if s.chars().any(char::is_control) => {
+                        Err("an array of strings without control characters".to_owned())
+                    }
                     Raw::Str(s) => Ok(s.to_string()),
                     other => Err(format!(
                         "an array of strings (one item is {})",

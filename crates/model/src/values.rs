@@ -59,6 +59,65 @@ impl PartialDate {
     pub fn is_full(&self) -> bool {
         self.day.is_some()
     }
+
+    /// The full date `days` days after 1970-01-01 (negative: before), within the years a
+    /// catalog date may have (1900 to 2100).
+    pub fn from_days_since_epoch(days: i64) -> Option<Self> {
+        // Civil-from-days over 400-year eras of 146,097 days, counted from 0000-03-01.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        let year = u16::try_from(year)
+            .ok()
+            .filter(|y| (1900..=2100).contains(y))?;
+        Some(Self {
+            year,
+            month: u8::try_from(month).ok(),
+            day: u8::try_from(day).ok(),
+        })
+    }
+
+    /// The day after (a full date), or the date itself when it is not full or is the last
+    /// day a catalog date may have.
+    pub fn next_day(&self) -> Self {
+        let (Some(m), Some(d)) = (self.month, self.day) else {
+            return *self;
+        };
+        let next = if d < days_in_month(self.year, m) {
+            (self.year, m, d + 1)
+        } else if m < 12 {
+            (self.year, m + 1, 1)
+        } else {
+            (self.year + 1, 1, 1)
+        };
+        if next.0 > 2100 {
+            return *self;
+        }
+        Self {
+            year: next.0,
+            month: Some(next.1),
+            day: Some(next.2),
+        }
+    }
+
+    /// Is every day this date may stand for before every day `other` may? (`2024` is not
+    /// surely before `2024-05`; `2024-04` is.)
+    pub fn surely_before(&self, other: &PartialDate) -> bool {
+        if self.year != other.year {
+            return self.year < other.year;
+        }
+        match (self.month, other.month) {
+            (Some(a), Some(b)) if a != b => a < b,
+            (Some(_), Some(_)) => matches!((self.day, other.day), (Some(a), Some(b)) if a < b),
+            _ => false,
+        }
+    }
 }
 
 impl FromStr for PartialDate {
@@ -234,6 +293,39 @@ mod tests {
         ] {
             assert!(s.parse::<PartialDate>().is_err(), "{s:?} should be refused");
         }
+    }
+
+    #[test]
+    fn days_since_the_epoch_become_dates() {
+        let date = |d: i64| PartialDate::from_days_since_epoch(d).map(|d| d.to_string());
+        assert_eq!(date(0).as_deref(), Some("1970-01-01"));
+        assert_eq!(date(20_788).as_deref(), Some("2026-12-01"));
+        assert_eq!(date(19_782).as_deref(), Some("2024-02-29"));
+        assert_eq!(date(-25_567).as_deref(), Some("1900-01-01"));
+        assert_eq!(date(-25_568), None);
+        assert_eq!(date(47_846).as_deref(), Some("2100-12-31"));
+        assert_eq!(date(47_847), None);
+    }
+
+    #[test]
+    fn the_next_day_rolls_over_months_and_years() {
+        let next = |s: &str| s.parse::<PartialDate>().map(|d| d.next_day().to_string());
+        assert_eq!(next("2024-02-28"), Ok("2024-02-29".into()));
+        assert_eq!(next("2023-02-28"), Ok("2023-03-01".into()));
+        assert_eq!(next("2026-12-31"), Ok("2027-01-01".into()));
+        assert_eq!(next("2026-12"), Ok("2026-12".into()));
+    }
+
+    #[test]
+    fn surely_before_compares_at_the_shared_precision() {
+        let d = |s: &str| s.parse::<PartialDate>().expect(s);
+        assert!(d("2023").surely_before(&d("2024-01-01")));
+        assert!(d("2024-04").surely_before(&d("2024-05")));
+        assert!(d("2024-05-01").surely_before(&d("2024-05-02")));
+        assert!(!d("2024").surely_before(&d("2024-05")));
+        assert!(!d("2024-05").surely_before(&d("2024-05-31")));
+        assert!(!d("2024-05-02").surely_before(&d("2024-05-02")));
+        assert!(!d("2025").surely_before(&d("2024-12-31")));
     }
 
     #[test]
