@@ -250,6 +250,14 @@ fn main() -> ExitCode {
             } else if let Some(policy) = e.downcast_ref::<PolicyError>() {
                 eprint!("error: {policy}");
                 ExitCode::from(3)
+            } else if let Some(file) = e.downcast_ref::<footprint_place::WorkloadFileError>() {
+                eprintln!("error: {}: {file}", file.origin);
+                ExitCode::from(3)
+            } else if let Some(m) =
+                e.downcast_ref::<footprint_place::tenant::TenantPolicyMismatch>()
+            {
+                eprintln!("error: {m}");
+                ExitCode::from(3)
             } else if let Some(bad) = e.downcast_ref::<input::BadArgument>() {
                 eprintln!("error: {bad}");
                 ExitCode::from(2)

@@ -632,7 +632,7 @@ fn place_prints_routes_and_writes_a_map_per_workload() {
     let file = repo("examples/workloads.toml");
     let text = ok(&["place", &file]);
     assert!(
-        text.contains("3 workloads: 3 placed, 0 partly, 0 cannot be placed"),
+        text.contains("4 workloads: 4 placed, 0 partly, 0 cannot be placed"),
         "{text}"
     );
     assert!(text.contains("route  MX  70.0% -> "), "{text}");
@@ -689,7 +689,7 @@ fn solve_reads_the_benchmark_format_and_reports_bound_and_gap() {
 }
 
 #[test]
-fn bad_workload_and_instance_files_exit_2_naming_the_place() {
+fn bad_workload_and_instance_files_are_refused_naming_the_place() {
     let dir = scratch("bad-inputs");
     let bad = dir.join("w.toml");
     fs::write(
@@ -697,9 +697,13 @@ fn bad_workload_and_instance_files_exit_2_naming_the_place() {
         "[[workload]]\nname = \"api\"\nclasses = [\"personal\"]\nusers = { MX = 1 }\ndemand = { storage_gb = -5 }\n",
     )
     .unwrap();
-    refused_with_exit_2(
-        &["place", bad.to_str().unwrap()],
-        "workload \"api\".demand.storage_gb: -5 is not a number >= 0",
+    // The content of a file refused: bad input data, exit code 3.
+    let out = footprint(&["place", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("workload \"api\".demand.storage_gb: -5 is not a number >= 0"),
+        "{err}"
     );
     let inst = dir.join("p");
     fs::write(&inst, "2 1\n5 5\n1 oops\n").unwrap();
