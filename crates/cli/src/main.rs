@@ -251,7 +251,7 @@ fn main() -> ExitCode {
                 eprint!("error: {policy}");
                 ExitCode::from(3)
             } else if let Some(file) = e.downcast_ref::<footprint_place::WorkloadFileError>() {
-                eprintln!("error: {}: {file}", file.origin);
+                eprintln!("error: {file}");
                 ExitCode::from(3)
             } else if let Some(m) =
                 e.downcast_ref::<footprint_place::tenant::TenantPolicyMismatch>()

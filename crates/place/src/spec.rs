@@ -234,14 +234,26 @@ fn err(location: impl Into<String>, message: impl Into<String>) -> SpecError {
     }
 }
 
+/// A number as the user would write it: huge ones in exponent form.
+fn show(v: f64) -> String {
+    if v.is_finite() && v.abs() >= 1e15 {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// A number of the file: finite, >= 0 and at most [`LIMIT`].
 fn number(location: &str, v: f64) -> Result<f64, SpecError> {
     if !(v.is_finite() && v >= 0.0) {
-        Err(err(location, format!("{v} is not a number >= 0")))
+        Err(err(location, format!("{} is not a number >= 0", show(v))))
     } else if v > LIMIT {
         Err(err(
             location,
-            format!("{v} is larger than footprint accepts (at most {LIMIT:e})"),
+            format!(
+                "{} is larger than footprint accepts (at most {LIMIT:e})",
+                show(v)
+            ),
         ))
     } else {
         Ok(v)
