@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use footprint_model::{CountryCode, CountryIdx, RegionId};
 use footprint_policy::{Action, DataClass};
@@ -20,18 +21,31 @@ use crate::{
     unservable, usage_price,
 };
 
-/// Explanations already worked out, by (country, classes, actions, providers, allowed regions):
-/// many workloads share them.
-type Explained = HashMap<
-    (
-        CountryCode,
-        Vec<DataClass>,
-        Vec<Action>,
-        Vec<String>,
-        Vec<RegionId>,
-    ),
-    Unserved,
->;
+/// What an explanation depends on: (country, classes, actions, providers, allowed regions).
+type Key = (
+    CountryCode,
+    Vec<DataClass>,
+    Vec<Action>,
+    Vec<String>,
+    Vec<RegionId>,
+);
+
+/// Explanations already worked out, shared by all threads: many workloads share them, and an
+/// explanation depends on its key alone, so which thread worked it out changes nothing.
+#[derive(Default)]
+struct Explained(Mutex<HashMap<Key, Unserved>>);
+
+impl Explained {
+    fn get_or_insert_with(&self, key: Key, explain: impl FnOnce() -> Unserved) -> Unserved {
+        let lock = || self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(u) = lock().get(&key) {
+            return u.clone();
+        }
+        // Worked out without the lock held; two threads may both work it out, to the same.
+        let u = explain();
+        lock().entry(key).or_insert(u).clone()
+    }
+}
 
 /// Places every workload, calling `progress(done, total)` after each (from any thread).
 ///
@@ -55,7 +69,8 @@ pub fn place(
     });
     let total = input.workloads.len();
     let done = AtomicUsize::new(0);
-    let one = |k: usize, residual: &mut [f64], explained: &mut Explained| {
+    let explained = Explained::default();
+    let one = |k: usize, residual: &mut [f64]| {
         let w = &input.workloads[k];
         let placed = match tenant {
             Some(t) => {
@@ -66,7 +81,7 @@ pub fn place(
                     countries: &countries[k],
                     tenant: t,
                 };
-                job.place(residual, explained)
+                job.place(residual, &explained)
             }
             None => unservable(
                 w,
@@ -82,19 +97,12 @@ pub fn place(
     let shared_capacity = input.capacity.iter().any(|c| c.is_finite());
     let mut placed: Vec<(usize, WorkloadPlacement)> = if shared_capacity {
         let mut residual = input.capacity.clone();
-        let mut explained = Explained::default();
-        order
-            .iter()
-            .map(|&k| one(k, &mut residual, &mut explained))
-            .collect()
+        order.iter().map(|&k| one(k, &mut residual)).collect()
     } else {
         // Unlimited capacity: nothing a workload does changes another's options.
         order
             .par_iter()
-            .map_init(
-                || (input.capacity.clone(), Explained::default()),
-                |(residual, explained), &k| one(k, residual, explained),
-            )
+            .map_init(|| input.capacity.clone(), |residual, &k| one(k, residual))
             .collect()
     };
     placed.sort_by_key(|p| p.0);
@@ -185,7 +193,7 @@ impl Job<'_> {
         self.w.latency.as_ref().map(|l| l.p95_ms)
     }
 
-    fn place(&self, residual: &mut [f64], explained: &mut Explained) -> WorkloadPlacement {
+    fn place(&self, residual: &mut [f64], explained: &Explained) -> WorkloadPlacement {
         let w = self.w;
         let all = candidates(self.ctx.world, w);
         let (served, unserved) = self.country_options(&all, residual, explained);
@@ -254,7 +262,7 @@ impl Job<'_> {
         &self,
         all: &[RegionId],
         residual: &[f64],
-        explained: &mut Explained,
+        explained: &Explained,
     ) -> (Vec<Served>, Vec<Unserved>) {
         let (ctx, w) = (self.ctx, self.w);
         let copies = self.copies() as usize;
@@ -289,7 +297,7 @@ impl Job<'_> {
                     w.providers.clone(),
                     ok.clone(),
                 );
-                let u = explained.entry(key).or_insert_with(|| {
+                let u = explained.get_or_insert_with(key, || {
                     explain_unserved(
                         &Candidates {
                             ctx,
@@ -302,7 +310,7 @@ impl Job<'_> {
                         share,
                     )
                 });
-                unserved.push(Unserved { share, ..u.clone() });
+                unserved.push(Unserved { share, ..u });
                 continue;
             }
             let near = self.target().is_none_or(|t| {
