@@ -1,16 +1,16 @@
 //! `footprint solve` and `footprint place`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context as _;
-use footprint_geo::LatencyModel;
 use footprint_geo::shapes::WorldShapes;
+use footprint_geo::{LatencyMatrix, LatencyModel};
 use footprint_model::World;
-use footprint_place::{Context, LatencyMatrix, Outcome, Placement, validate};
+use footprint_place::{Context, Outcome, Placement, validate};
 use footprint_policy::{Engine, TenantSpec};
 use footprint_report::{LegendEntry, MapDot, WorldMap};
 use footprint_solve::{Options, Outcome as Solved, sscflp};
@@ -165,8 +165,11 @@ pub fn place(
     let started = Instant::now();
     let text = crate::input::read_named(&args.file, "")?;
     let origin = args.file.display().to_string();
+    // A refused file is bad input data (exit code 3), every problem with its field.
     let input = footprint_place::spec::parse(world, &origin, &text)
-        .map_err(|problems| crate::input::workload_refused(&origin, problems))?;
+        .map_err(|e| crate::input::workload_refused(&origin, e.problems))?;
+    // Tenant policies for another tenant would be ignored without a word: refused instead.
+    footprint_place::tenant::check_tenant_policies(engine, &input.tenant)?;
     let table = engine.compile(&[TenantSpec::new(input.tenant.clone(), input.mechanisms)]);
     let model = LatencyModel::calibrate(world).context("latency model")?;
     let matrix = LatencyMatrix::build(world, &model);
@@ -176,14 +179,15 @@ pub fn place(
         table: &table,
         latency: &matrix,
     };
-    let mut bar = Progress::new(input.workloads.len());
-    let placement = footprint_place::place(ctx, &input, |done, total| bar.update(done, total));
-    bar.finish();
+    let bar = progress_bar(input.workloads.len());
+    let placement = footprint_place::place(ctx, &input, |done, _| bar.set_position(done as u64))?;
+    bar.finish_and_clear();
     let violations = validate::check(ctx, &input, &placement);
     if !violations.is_empty() {
+        let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
         anyhow::bail!(
             "the placement failed validation (a bug; nothing is reported as placed):\n  {}",
-            violations.join("\n  ")
+            list.join("\n  ")
         );
     }
     let seconds = started.elapsed().as_secs_f64();
@@ -199,6 +203,24 @@ pub fn place(
         print_placement(&placement, seconds, out)?;
     }
     Ok(())
+}
+
+/// A progress bar on stderr, drawn only when stderr is a terminal and there is more than one
+/// workload.
+fn progress_bar(total: usize) -> indicatif::ProgressBar {
+    if !(std::io::stderr().is_terminal() && total > 1) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "placing [{bar:40}] {pos}/{len} workloads, {eta} left",
+    ) {
+        bar.set_style(style.progress_chars("#>-"));
+    }
+    bar
 }
 
 fn print_placement(p: &Placement, seconds: f64, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -288,50 +310,9 @@ fn print_placement(p: &Placement, seconds: f64, out: &mut dyn Write) -> anyhow::
     Ok(())
 }
 
-/// A progress bar on stderr, drawn only when stderr is a terminal.
-struct Progress {
-    on: bool,
-    last: Instant,
-    started: Instant,
-}
-
-impl Progress {
-    fn new(total: usize) -> Self {
-        Progress {
-            on: std::io::stderr().is_terminal() && total > 1,
-            last: Instant::now(),
-            started: Instant::now(),
-        }
-    }
-
-    fn update(&mut self, done: usize, total: usize) {
-        if !self.on || (self.last.elapsed().as_millis() < 100 && done < total) {
-            return;
-        }
-        self.last = Instant::now();
-        let width = 40;
-        let filled = done * width / total.max(1);
-        let rate = done as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
-        let eta = (total - done) as f64 / rate.max(1e-9);
-        let mut err = std::io::stderr();
-        let _ = write!(
-            err,
-            "\rplacing [{}{}] {done}/{total} workloads, {eta:.0} s left ",
-            "#".repeat(filled),
-            " ".repeat(width - filled)
-        );
-        let _ = err.flush();
-    }
-
-    fn finish(&self) {
-        if self.on {
-            let _ = writeln!(std::io::stderr());
-        }
-    }
-}
-
 /// One SVG map per workload (its regions, and the countries each serves) and the JSON.
 fn write_report(world: &World, p: &Placement, dir: &Path) -> anyhow::Result<()> {
+    check_report_names(p)?;
     fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let palette = footprint_report::provider_palette(8);
     for w in &p.workloads {
@@ -392,18 +373,7 @@ fn write_report(world: &World, p: &Placement, dir: &Path) -> anyhow::Result<()> 
             legend,
             country_fill: fill,
         };
-        let name: String = w
-            .name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let path = dir.join(format!("{name}.svg"));
+        let path = dir.join(format!("{}.svg", report_stem(&w.name)));
         fs::write(&path, map.to_svg())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
@@ -416,4 +386,72 @@ fn write_report(world: &World, p: &Placement, dir: &Path) -> anyhow::Result<()> 
         dir.display()
     ));
     Ok(())
+}
+
+/// The file name (without `.svg`) of a workload's map: the name with every byte other than an
+/// ASCII letter, digit, `-` or `_` written `%XX`, so that distinct names give distinct files and
+/// the name can be read back from the file's.
+pub fn report_stem(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Names whose maps would be one file on a file system that ignores case ("API" and "api") are
+/// refused before anything is written.
+fn check_report_names(p: &Placement) -> anyhow::Result<()> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for w in &p.workloads {
+        let folded = report_stem(&w.name).to_ascii_lowercase();
+        if let Some(other) = seen.insert(folded, &w.name) {
+            anyhow::bail!(
+                "--report: workloads {other:?} and {:?} would write the same map file on a file system that ignores case; rename one",
+                w.name
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::report_stem;
+
+    /// Reads a stem back: what makes the names reversible.
+    fn unstem(stem: &str) -> String {
+        let b = stem.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("00");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(0));
+                i += 3;
+            } else {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn report_file_names_are_distinct_and_reversible() {
+        let names = ["a b", "a_b", "a%20b", "a/b", "..", "Zürich", "a-b", ""];
+        let stems: Vec<String> = names.iter().map(|n| report_stem(n)).collect();
+        let unique: std::collections::BTreeSet<&String> = stems.iter().collect();
+        assert_eq!(unique.len(), names.len(), "{stems:?}");
+        for (n, s) in names.iter().zip(&stems) {
+            assert_eq!(&unstem(s), n);
+            assert!(!s.contains('/') && !s.contains('.'), "{s}");
+        }
+        assert_eq!(report_stem("a b"), "a%20b");
+        assert_eq!(report_stem("a_b"), "a_b");
+    }
 }

@@ -180,6 +180,9 @@ impl Failure {
             };
             return Self::data(summary("the instance was", 1), vec![item]);
         }
+        if let Some(m) = e.downcast_ref::<footprint_place::tenant::TenantPolicyMismatch>() {
+            return Self::data(m.to_string(), Vec::new());
+        }
         if let Some(bad) = e.downcast_ref::<BadArgument>() {
             return Self {
                 code: code::BAD_ARGUMENT,

@@ -623,7 +623,7 @@ fn place_prints_routes_and_writes_a_map_per_workload() {
     let file = repo("examples/workloads.toml");
     let text = ok(&["place", &file]);
     assert!(
-        text.contains("3 workloads: 3 placed, 0 partly, 0 cannot be placed"),
+        text.contains("4 workloads: 4 placed, 0 partly, 0 cannot be placed"),
         "{text}"
     );
     assert!(text.contains("route  MX  70.0% -> "), "{text}");

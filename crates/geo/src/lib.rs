@@ -5,6 +5,7 @@
 
 pub mod coverage;
 pub mod latency;
+pub mod matrix;
 pub mod shapes;
 
 use std::fmt;
@@ -12,6 +13,7 @@ use std::fmt;
 use footprint_model::{CountryCode, Place, RegionId, World};
 
 pub use latency::{Calibration, Estimate, LatencyModel, Method};
+pub use matrix::LatencyMatrix;
 
 /// Mean Earth radius (IUGG), km.
 pub const EARTH_RADIUS_KM: f64 = 6371.0088;

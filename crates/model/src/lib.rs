@@ -16,8 +16,8 @@ pub use error::{LoadError, Problem};
 pub use load::{Checks, CsvKind, InputFile, RegionInCountry, load, load_with};
 pub use values::{Confidence, CountryCode, PartialDate, Partition, RegionStatus};
 pub use world::{
-    AiOffering, AiService, Bloc, City, Country, Measurement, Operator, Place, Provenance, Provider,
-    Region, RegionId, RegionLookupError, Source, World,
+    AiOffering, AiService, Bloc, City, Country, CountryIdx, Measurement, Operator, Place,
+    Provenance, Provider, Region, RegionId, RegionLookupError, Source, World,
 };
 
 /// The catalog files compiled into the binary.

@@ -92,6 +92,17 @@ pub struct Provider {
     pub provenance: Provenance,
 }
 
+/// Index of a country in [`World::countries`] (the catalog's order, layers appended), from
+/// [`World::country_index`]: the one way to turn a code into a row of a per-country table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct CountryIdx(pub u32);
+
+impl CountryIdx {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
 /// Index of a region in [`World::regions`]; stable for one loaded world, dense from 0,
 /// so that later stages can keep sets of regions as bitsets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -246,6 +257,15 @@ impl World {
 
     pub fn country(&self, code: CountryCode) -> Option<&Country> {
         self.index.countries.get(&code).map(|&i| &self.countries[i])
+    }
+
+    /// The position of a country in [`World::countries`]; `None` for a code the catalog does
+    /// not have (callers must refuse it, never fall back to another row). O(1).
+    pub fn country_index(&self, code: CountryCode) -> Option<CountryIdx> {
+        self.index
+            .countries
+            .get(&code)
+            .map(|&i| CountryIdx(i as u32))
     }
 
     /// The population points of a country, largest first (may be empty).

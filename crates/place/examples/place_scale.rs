@@ -12,8 +12,8 @@
 
 use std::time::Instant;
 
-use footprint_geo::LatencyModel;
-use footprint_place::{Context, LatencyMatrix, place, spec, synthetic, validate};
+use footprint_geo::{LatencyMatrix, LatencyModel};
+use footprint_place::{Context, place, spec, synthetic, validate};
 use footprint_policy::{Engine, TenantSpec};
 
 fn main() {
@@ -44,13 +44,12 @@ fn main() {
         latency: &matrix,
     };
     let t = Instant::now();
-    let mut last = 0;
     let placement = place(ctx, &input, |done, total| {
-        if done * 20 / total != last {
-            last = done * 20 / total;
+        if done % (total / 20).max(1) == 0 {
             eprint!("\r{done}/{total}");
         }
-    });
+    })
+    .unwrap();
     eprintln!();
     let placing = t.elapsed().as_secs_f64();
     let t = Instant::now();
@@ -109,7 +108,7 @@ fn nearest_baseline(ctx: Context<'_>, input: &footprint_place::Input) -> Vec<Opt
             let Some(subject) = ctx.table.subject(c) else {
                 continue 'workloads;
             };
-            let ci = world.countries.iter().position(|x| x.code == c).unwrap();
+            let ci = world.country_index(c).unwrap();
             let mut options: Vec<_> = candidates(world, w)
                 .into_iter()
                 .filter(|&r| allowed(ctx, w, tenant, subject, r))

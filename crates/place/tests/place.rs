@@ -4,10 +4,10 @@
 
 use std::sync::OnceLock;
 
-use footprint_geo::LatencyModel;
+use footprint_geo::{LatencyMatrix, LatencyModel};
 use footprint_model::{CountryCode, World};
-use footprint_place::{Context, Input, LatencyMatrix, Outcome, Placement, place, spec, validate};
-use footprint_policy::{Engine, Request, Table, TenantSpec};
+use footprint_place::{Context, Input, Outcome, Placement, place, spec, validate};
+use footprint_policy::{Engine, PolicyFile, Request, Table, TenantSpec};
 use proptest::prelude::*;
 
 struct Fixture {
@@ -43,7 +43,7 @@ fn run(text: &str) -> (Input, Table, Placement) {
         table: &table,
         latency: &f.matrix,
     };
-    let placement = place(ctx, &input, |_, _| {});
+    let placement = place(ctx, &input, |_, _| {}).unwrap();
     let violations = validate::check(ctx, &input, &placement);
     assert!(violations.is_empty(), "{violations:#?}");
     (input, table, placement)
@@ -51,7 +51,7 @@ fn run(text: &str) -> (Input, Table, Placement) {
 
 /// Every region of every route, checked by the explanation evaluator (a separate path from the
 /// compiled table the placer reads).
-fn assert_all_allowed(input: &Input, placement: &Placement) {
+fn assert_all_allowed(input: &Input, placement: &Placement, engine: &Engine) {
     let f = fixture();
     for (w, p) in input.workloads.iter().zip(&placement.workloads) {
         for route in &p.routes {
@@ -60,8 +60,7 @@ fn assert_all_allowed(input: &Input, placement: &Placement) {
                 let region = f.world.find_region(key).unwrap();
                 for &class in &w.classes {
                     for &action in &w.actions {
-                        let e = f
-                            .engine
+                        let e = engine
                             .explain(&Request {
                                 tenant: &input.tenant,
                                 class,
@@ -93,8 +92,8 @@ fn the_example_file_places_every_workload_with_failover() {
     )
     .unwrap();
     let (input, _, p) = run(&text);
-    assert_all_allowed(&input, &p);
-    assert_eq!(p.placed, 3, "{p:#?}");
+    assert_all_allowed(&input, &p, &fixture().engine);
+    assert_eq!(p.placed, 4, "{p:#?}");
     let chat = &p.workloads[0];
     assert_eq!(chat.name, "chat-latam");
     for route in &chat.routes {
@@ -199,6 +198,7 @@ fn shared_capacity_is_never_exceeded() {
 fn errors(text: &str) -> Vec<String> {
     spec::parse(&fixture().world, "bad.toml", text)
         .unwrap_err()
+        .problems
         .iter()
         .map(ToString::to_string)
         .collect()
@@ -245,13 +245,145 @@ fn bad_input_names_the_workload_and_field() {
     );
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+/// Property cases: `PROPTEST_CASES` when set (CI runs many more), else a number that runs in
+/// reasonable time under `cargo test`.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(48)
+}
 
-    /// Whatever the workloads, every region of every route is allowed for its country's data,
-    /// and the validator accepts the placement.
+/// Tenant policies for the property test, each scoped to a tenant: "t0" is the tenant placed,
+/// "t1" another one whose policies must change nothing for t0.
+fn tenant_policy(kind: usize, provider: &str, tenant: &str) -> String {
+    match kind {
+        0 => format!(
+            "forbid (principal == Tenant::\"{tenant}\", action, resource) when {{ resource.provider == Provider::\"{provider}\" }};"
+        ),
+        1 => format!(
+            "forbid (principal == Tenant::\"{tenant}\", action, resource) when {{ context.subject in Bloc::\"EU\" }} unless {{ resource in Bloc::\"EU\" }};"
+        ),
+        2 => format!(
+            "forbid (principal == Tenant::\"{tenant}\", action in [Action::\"store\", Action::\"backup\"], resource) when {{ context.classes.contains(DataClass::\"personal\") }} unless {{ resource.country == context.subject }};"
+        ),
+        3 => format!(
+            "permit (principal == Tenant::\"{tenant}\", action, resource) when {{ resource.provider == Provider::\"{provider}\" }};"
+        ),
+        _ => format!(
+            "forbid (principal == Tenant::\"{tenant}\", action, resource) unless {{ resource.partition == \"commercial\" }};"
+        ),
+    }
+}
+
+/// Every region of every route, checked by Cedar itself for every class and action.
+fn assert_cedar_allows(engine: &Engine, input: &Input, placement: &Placement) -> usize {
+    let f = fixture();
+    let mut checked = 0;
+    for (w, p) in input.workloads.iter().zip(&placement.workloads) {
+        for route in &p.routes {
+            let subject = CountryCode::parse(&route.country).unwrap();
+            for key in &route.regions {
+                let region = f.world.find_region(key).unwrap();
+                for &class in &w.classes {
+                    for &action in &w.actions {
+                        let d = engine
+                            .decide_with_cedar(&Request {
+                                tenant: &input.tenant,
+                                class,
+                                subject,
+                                action,
+                                mechanisms: input.mechanisms,
+                                region,
+                            })
+                            .unwrap();
+                        assert!(
+                            d.allowed,
+                            "{}: {key} serves {} but Cedar refuses {} of its {} data: {d:?}",
+                            w.name,
+                            route.country,
+                            action.as_str(),
+                            class.as_str()
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    checked
+}
+
+/// A generated workload: countries, classes, survive, latency, providers, failure domain,
+/// demand (requests, storage), backups, declared actions.
+type Gen = (
+    std::collections::BTreeSet<usize>,
+    std::collections::BTreeSet<usize>,
+    u32,
+    Option<u32>,
+    std::collections::BTreeSet<usize>,
+    usize,
+    (u32, u32),
+    bool,
+    Option<usize>,
+);
+
+fn workload_text(k: usize, g: &Gen) -> String {
+    let f = fixture();
+    let (countries, cls, survive, latency, providers, domain, (rps, gb), backups, action) = g;
+    let classes = [
+        "personal",
+        "sensitive_personal",
+        "health",
+        "financial",
+        "payment",
+        "government",
+        "important_data",
+        "telecom_metadata",
+        "non_personal",
+    ];
+    let users: Vec<String> = countries
+        .iter()
+        .map(|&c| {
+            format!(
+                "{} = {}",
+                f.world.countries[c % f.world.countries.len()].code,
+                10 + c
+            )
+        })
+        .collect();
+    let cls: Vec<String> = cls.iter().map(|&c| format!("\"{}\"", classes[c])).collect();
+    let providers: Vec<String> = providers
+        .iter()
+        .map(|&p| format!("\"{}\"", f.world.providers[p % f.world.providers.len()].id))
+        .collect();
+    let mut text = format!(
+        "[[workload]]\nname = \"w{k}\"\nclasses = [{}]\nsurvive = {survive}\nproviders = [{}]\nfailure_domain = \"{}\"\nusers = {{ {} }}\nbackups = {backups}\ndemand = {{ requests_per_s = {rps}, storage_gb = {gb} }}\n",
+        cls.join(", "),
+        providers.join(", "),
+        ["region", "country", "provider"][*domain],
+        users.join(", ")
+    );
+    if let Some(a) = action {
+        text.push_str(&format!(
+            "actions = [\"{}\"]\n",
+            ["store", "replicate", "backup", "process", "log"][*a]
+        ));
+    }
+    if let Some(ms) = latency {
+        text.push_str(&format!("latency = {{ p95_ms = {ms}, share = 0.8 }}\n"));
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    /// Whatever the workloads and the tenant's policies, every region of every route is allowed
+    /// by Cedar itself for its country's data (every class, every action), and the validator
+    /// accepts the placement.
     #[test]
-    fn no_route_uses_a_forbidden_region(
+    fn no_route_uses_a_region_cedar_forbids(
         workloads in prop::collection::vec(
             (
                 prop::collection::btree_set(0usize..250, 1..8),
@@ -260,41 +392,68 @@ proptest! {
                 prop::option::of(20u32..200),
                 prop::collection::btree_set(0usize..7, 1..4),
                 0usize..3,
+                (0u32..3, 0u32..3),
+                any::<bool>(),
+                prop::option::of(0usize..5),
             ),
             1..4,
         ),
         mechanism in prop::option::of(0usize..3),
+        policies in prop::collection::vec((0usize..5, 0usize..7, any::<bool>()), 0..4),
     ) {
         let f = fixture();
-        let classes = ["personal", "sensitive_personal", "health", "financial", "payment",
-            "government", "important_data", "telecom_metadata", "non_personal"];
-        let mut text = String::new();
+        let mut text = String::from("tenant = \"t0\"\n");
         if let Some(m) = mechanism {
             text.push_str(&format!("mechanisms = [\"{}\"]\n", ["scc", "consent", "bcr"][m]));
         }
-        for (k, (countries, cls, survive, latency, providers, domain)) in workloads.iter().enumerate() {
-            let users: Vec<String> = countries
-                .iter()
-                .map(|&c| format!("{} = {}", f.world.countries[c % f.world.countries.len()].code, 10 + c))
-                .collect();
-            let cls: Vec<String> = cls.iter().map(|&c| format!("\"{}\"", classes[c])).collect();
-            let providers: Vec<String> = providers
-                .iter()
-                .map(|&p| format!("\"{}\"", f.world.providers[p % f.world.providers.len()].id))
-                .collect();
-            text.push_str(&format!(
-                "[[workload]]\nname = \"w{k}\"\nclasses = [{}]\nsurvive = {survive}\nproviders = [{}]\nfailure_domain = \"{}\"\nusers = {{ {} }}\n",
-                cls.join(", "),
-                providers.join(", "),
-                ["region", "country", "provider"][*domain],
-                users.join(", ")
-            ));
-            if let Some(ms) = latency {
-                text.push_str(&format!("latency = {{ p95_ms = {ms}, share = 0.8 }}\n"));
-            }
+        for (k, g) in workloads.iter().enumerate() {
+            text.push_str(&workload_text(k, g));
         }
-        let (input, _, p) = run(&text);
-        assert_all_allowed(&input, &p);
+        let cedar: Vec<String> = policies
+            .iter()
+            .map(|&(kind, p, mine)| {
+                let provider = &f.world.providers[p % f.world.providers.len()].id;
+                tenant_policy(kind, provider, if mine { "t0" } else { "t1" })
+            })
+            .collect();
+        let engine = if cedar.is_empty() {
+            f.engine.clone()
+        } else {
+            f.engine
+                .with_tenant_policies(&[PolicyFile::tenant("t.cedar", cedar.join("\n"))])
+                .unwrap()
+        };
+        let input = spec::parse(&f.world, "test.toml", &text).unwrap();
+        let table = engine.compile(&[TenantSpec::new(input.tenant.clone(), input.mechanisms)]);
+        let ctx = Context { world: &f.world, engine: &engine, table: &table, latency: &f.matrix };
+        let placement = place(ctx, &input, |_, _| {}).unwrap();
+        let violations = validate::check(ctx, &input, &placement);
+        prop_assert!(violations.is_empty(), "{violations:#?}");
+        assert_cedar_allows(&engine, &input, &placement);
+        assert_all_allowed(&input, &placement, &engine);
+        // Another tenant's policies change nothing for this one.
+        // (The other tenant's lines become comments, so that rule ids and lines stay the same.)
+        let own: Vec<String> = policies
+            .iter()
+            .zip(&cedar)
+            .map(|(p, c)| if p.2 { c.clone() } else { "// another tenant's".into() })
+            .collect();
+        if policies.iter().any(|p| !p.2) {
+            let engine = if policies.iter().all(|p| !p.2) {
+                f.engine.clone()
+            } else {
+                f.engine
+                    .with_tenant_policies(&[PolicyFile::tenant("t.cedar", own.join("\n"))])
+                    .unwrap()
+            };
+            let table = engine.compile(&[TenantSpec::new(input.tenant.clone(), input.mechanisms)]);
+            let ctx = Context { world: &f.world, engine: &engine, table: &table, latency: &f.matrix };
+            let alone = place(ctx, &input, |_, _| {}).unwrap();
+            prop_assert_eq!(
+                serde_json::to_string(&alone).unwrap(),
+                serde_json::to_string(&placement).unwrap()
+            );
+        }
     }
 }
 

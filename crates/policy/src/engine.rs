@@ -47,6 +47,8 @@ pub struct Engine {
     pub(crate) region_keys: Vec<String>,
     /// Subject countries, in the world's country order.
     pub(crate) countries: Vec<CountryCode>,
+    /// Each subject country's position in `countries`: the world's own index of it.
+    subject_of: HashMap<CountryCode, usize>,
     pub(crate) country_eids: Vec<Eid>,
     pub(crate) class_eids: Vec<Eid>,
     pub(crate) mechanism_eids: Vec<Eid>,
@@ -407,6 +409,11 @@ impl Engine {
             region_eids,
             region_keys,
             countries: world.countries.iter().map(|c| c.code).collect(),
+            subject_of: world
+                .countries
+                .iter()
+                .filter_map(|c| Some((c.code, world.country_index(c.code)?.index())))
+                .collect(),
             country_eids,
             class_eids,
             mechanism_eids,
@@ -437,7 +444,7 @@ impl Engine {
 
     /// The position of a subject country in the tables.
     pub fn subject_index(&self, c: CountryCode) -> Option<usize> {
-        self.countries.iter().position(|x| *x == c)
+        self.subject_of.get(&c).copied()
     }
 
     /// The tenant's entity; a tenant that no policy names behaves like any other such tenant,
