@@ -171,8 +171,10 @@ pub(crate) enum Bin {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Pat {
+    /// `*`: any run of characters, the empty one included.
     Wildcard,
-    Literal(Vec<char>),
+    /// One character, matched exactly (a `\*` in the pattern is this, with `*`).
+    Char(char),
 }
 
 /// A policy expression.
@@ -385,9 +387,14 @@ pub(crate) fn expr(store: &mut Store, j: &Json) -> Result<Expr, Unsupported> {
             let mut pattern = Vec::new();
             for item in items {
                 match item {
-                    Json::String(w) if w == "Wildcard" => pattern.push(Pat::Wildcard),
+                    Json::String(w) if w == "Wildcard" => {
+                        // Runs of wildcards match what one does.
+                        if pattern.last() != Some(&Pat::Wildcard) {
+                            pattern.push(Pat::Wildcard);
+                        }
+                    }
                     Json::Object(m) => match m.get("Literal").and_then(Json::as_str) {
-                        Some(s) => pattern.push(Pat::Literal(s.chars().collect())),
+                        Some(s) => pattern.extend(s.chars().map(Pat::Char)),
                         None => return unsupported(format!("pattern element {item}")),
                     },
                     _ => return unsupported(format!("pattern element {item}")),
@@ -853,12 +860,36 @@ fn set(r: &Val) -> Result<&[Val], EvalError> {
     }
 }
 
-fn like(s: &[char], p: &[Pat]) -> bool {
-    match p.split_first() {
-        None => s.is_empty(),
-        Some((Pat::Literal(lit), rest)) => s.starts_with(lit) && like(&s[lit.len()..], rest),
-        Some((Pat::Wildcard, rest)) => (0..=s.len()).any(|i| like(&s[i..], rest)),
+/// Cedar's `like`, without recursion and in at most (|s| + 1) x (|p| + 1) steps: a greedy scan
+/// that, on a mismatch, retries from the last wildcard with one more character swallowed. Only
+/// the last wildcard needs retrying: what an earlier one swallowed can always be swallowed by it
+/// instead. `steps` counts the character comparisons (for the test that bounds them).
+pub(crate) fn like(s: &[char], p: &[Pat], steps: &mut u64) -> bool {
+    let (mut i, mut j) = (0, 0);
+    // The last wildcard seen, and where in `s` its swallowing ends.
+    let mut star: Option<(usize, usize)> = None;
+    while i < s.len() {
+        *steps += 1;
+        match p.get(j) {
+            Some(Pat::Char(c)) if *c == s[i] => {
+                i += 1;
+                j += 1;
+            }
+            Some(Pat::Wildcard) => {
+                star = Some((j, i));
+                j += 1;
+            }
+            _ => match star {
+                Some((sj, si)) => {
+                    star = Some((sj, si + 1));
+                    i = si + 1;
+                    j = sj + 1;
+                }
+                None => return false,
+            },
+        }
     }
+    p[j.min(p.len())..].iter().all(|x| *x == Pat::Wildcard)
 }
 
 impl Env<'_> {
@@ -1100,7 +1131,11 @@ impl Env<'_> {
             Expr::Get(a, attr) => map1(self.eval(a), |r| self.get(r, attr)),
             Expr::Has(a, attr) => map1(self.eval(a), |r| self.has(r, attr)),
             Expr::Like(a, pattern) => map1(self.eval(a), |r| match r? {
-                Val::Str(s) => Ok(Val::Bool(like(&s.chars().collect::<Vec<_>>(), pattern))),
+                Val::Str(s) => Ok(Val::Bool(like(
+                    &s.chars().collect::<Vec<_>>(),
+                    pattern,
+                    &mut 0,
+                ))),
                 _ => Err(EvalError::Type),
             }),
             Expr::Is(a, ty) => map1(self.eval(a), |r| match r? {
@@ -1173,14 +1208,48 @@ pub(crate) fn truth(l: &Lanes, lanes: usize, mut on: impl FnMut(usize, Result<bo
 mod tests {
     use super::*;
 
+    fn pat(text: &str) -> Vec<Pat> {
+        text.chars()
+            .map(|c| {
+                if c == '*' {
+                    Pat::Wildcard
+                } else {
+                    Pat::Char(c)
+                }
+            })
+            .collect()
+    }
+
+    fn matches(s: &str, p: &str) -> bool {
+        like(&s.chars().collect::<Vec<_>>(), &pat(p), &mut 0)
+    }
+
     #[test]
     fn like_matches_wildcards() {
-        let p = [Pat::Literal("eu-".chars().collect()), Pat::Wildcard];
-        assert!(like(&"eu-west-1".chars().collect::<Vec<_>>(), &p));
-        assert!(!like(&"us-east-1".chars().collect::<Vec<_>>(), &p));
-        let p = [Pat::Wildcard, Pat::Literal("-1".chars().collect())];
-        assert!(like(&"us-east-1".chars().collect::<Vec<_>>(), &p));
-        assert!(!like(&"us-east-2".chars().collect::<Vec<_>>(), &p));
+        assert!(matches("eu-west-1", "eu-*"));
+        assert!(!matches("us-east-1", "eu-*"));
+        assert!(matches("us-east-1", "*-1"));
+        assert!(!matches("us-east-2", "*-1"));
+        assert!(matches("", "*"));
+        assert!(matches("", ""));
+        assert!(!matches("a", ""));
+        assert!(matches("abcabd", "*abd"));
+        assert!(matches("aXbYc", "a*b*c"));
+        assert!(!matches("aXbYd", "a*b*c"));
+        assert!(matches("mississippi", "m*iss*pp*"));
+        assert!(!matches("mississippi", "m*iss*ppx*"));
+    }
+
+    #[test]
+    fn like_is_not_exponential_in_its_wildcards() {
+        // 40 wildcards separated by `a`, against 200 `a`s and a `b` that never matches: the
+        // backtracking matcher this replaced took on the order of C(200, 40) steps.
+        let p: String = "*a".repeat(40) + "*c";
+        let s: Vec<char> = ("a".repeat(200) + "b").chars().collect();
+        let mut steps = 0;
+        assert!(!like(&s, &pat(&p), &mut steps));
+        let bound = (s.len() as u64 + 1) * (p.len() as u64 + 1);
+        assert!(steps <= bound, "{steps} steps, more than {bound}");
     }
 
     #[test]
