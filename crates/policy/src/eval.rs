@@ -79,29 +79,33 @@ pub(crate) struct EntityData {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Store {
     pub entities: Vec<EntityData>,
-    index: HashMap<(Arc<str>, Arc<str>), Eid>,
+    /// By type, then id: looked up with borrowed strings, no allocation.
+    index: HashMap<Arc<str>, HashMap<Arc<str>, Eid>>,
 }
 
 impl Store {
     /// The entity's id, interning it (as not existing) if it is new.
     pub(crate) fn intern(&mut self, ty: &str, id: &str) -> Eid {
-        if let Some(e) = self.index.get(&(Arc::from(ty), Arc::from(id))) {
-            return *e;
+        if let Some(e) = self.get(ty, id) {
+            return e;
         }
         let eid = Eid::try_from(self.entities.len()).unwrap_or(Eid::MAX);
-        let (ty, id): (Arc<str>, Arc<str>) = (ty.into(), id.into());
+        let ty: Arc<str> = match self.index.get_key_value(ty) {
+            Some((k, _)) => k.clone(),
+            None => ty.into(),
+        };
         self.entities.push(EntityData {
             ty: ty.clone(),
             exists: false,
             attrs: Vec::new(),
             ancestors: Vec::new(),
         });
-        self.index.insert((ty, id), eid);
+        self.index.entry(ty).or_default().insert(id.into(), eid);
         eid
     }
 
     pub(crate) fn get(&self, ty: &str, id: &str) -> Option<Eid> {
-        self.index.get(&(Arc::from(ty), Arc::from(id))).copied()
+        self.index.get(ty)?.get(id).copied()
     }
 
     /// Marks an entity as existing, with its attributes and direct parents.
@@ -714,21 +718,7 @@ pub(crate) fn precompute(e: Expr, env: &Env<'_>) -> Expr {
         && !e.uses(Var::Action)
         && !e.uses(Var::Context);
     if only_resource && !matches!(e, Expr::Var(_) | Expr::Pre(_)) {
-        // Region by region, so that each lane keeps its exact error.
-        let lanes: Vec<R> = (0..env.resources.len())
-            .map(|i| {
-                let one = Env {
-                    resources: &env.resources[i..=i],
-                    lane: Some(i),
-                    ..*env
-                };
-                match one.eval(&e) {
-                    Lanes::One(r) => r,
-                    _ => Err(EvalError::Type),
-                }
-            })
-            .collect();
-        return Expr::Pre(Arc::new(Ahead::new(lanes)));
+        return Expr::Pre(Arc::new(Ahead::new(all_regions(&e, env))));
     }
     let b = |x: Box<Expr>| Box::new(precompute(*x, env));
     match e {
@@ -753,6 +743,35 @@ pub(crate) fn precompute(e: Expr, env: &Env<'_>) -> Expr {
                 .collect(),
         ),
         other @ (Expr::Lit(_) | Expr::Var(_) | Expr::Pre(_)) => other,
+    }
+}
+
+/// An expression's value for every region of `env`: evaluated over all lanes at once, then, only
+/// where a lane failed and the lanes were bitsets (which keep no error kinds), that region again
+/// alone, so that each lane keeps its exact error.
+fn all_regions(e: &Expr, env: &Env<'_>) -> Vec<R> {
+    let n = env.resources.len();
+    let one = |i: usize| {
+        let alone = Env {
+            resources: &env.resources[i..=i],
+            lane: Some(i),
+            ..*env
+        };
+        match alone.eval(e) {
+            Lanes::One(r) => r,
+            _ => Err(EvalError::Type),
+        }
+    };
+    match env.eval(e) {
+        Lanes::One(r) => vec![r; n],
+        Lanes::Each(v) if v.len() == n => v,
+        Lanes::Each(_) => (0..n).map(one).collect(),
+        Lanes::Bool(b) => (0..n)
+            .map(|i| match b.get(i) {
+                Err(_) => one(i),
+                ok => ok,
+            })
+            .collect(),
     }
 }
 

@@ -331,6 +331,25 @@ fn the_table_equals_cedar() {
             };
             Seen::add(&seen.cases);
             let table = engine.compile(&all_tenants(mechanisms));
+            // The batched explanation equals the one region by region, reasons and errors too.
+            let first = Req {
+                mechanisms,
+                ..requests[0].clone()
+            };
+            let batch = engine.explain_all(&first.request()).unwrap();
+            for (i, why) in batch.iter().enumerate() {
+                let one = Request {
+                    region: RegionId(u32::try_from(i).unwrap()),
+                    ..first.request()
+                };
+                prop_assert_eq!(
+                    why,
+                    &engine.explain(&one).unwrap(),
+                    "region {}\n{}",
+                    i,
+                    policies.join("\n")
+                );
+            }
             for r in &requests {
                 let r = &Req {
                     mechanisms,
