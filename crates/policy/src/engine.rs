@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cedar_policy::{
     Authorizer, Context, Entities, Entity, EntityId, EntityTypeName, EntityUid, PolicyId,
@@ -56,7 +56,9 @@ pub struct Engine {
     pub(crate) conditions: Vec<Prepared>,
     pub(crate) jurisdictions: Vec<Jurisdiction>,
     cedar_policies: PolicySet,
-    cedar_entities: Entities,
+    /// The world's entities in Cedar's form, and Cedar's store of them, built on first use.
+    cedar_world: Arc<Vec<Entity>>,
+    cedar_entities: Arc<OnceLock<Result<Entities, String>>>,
     cedar_index: HashMap<String, usize>,
     pub(crate) store: Store,
     /// Region entities, in the world's region order.
@@ -73,6 +75,8 @@ pub struct Engine {
     /// permits cover: for those, its permits are an allow-list and the default permit does not
     /// apply.
     pub(crate) allow_lists: BTreeMap<String, u8>,
+    /// Region-only subexpressions computed so far (see [`eval::precompute`]).
+    pre_cache: eval::PreCache,
 }
 
 fn uid(ty: &str, id: &str) -> Result<EntityUid, String> {
@@ -127,6 +131,9 @@ pub fn region_key(world: &World, id: RegionId) -> String {
 struct Builder {
     store: Store,
     cedar: Vec<Entity>,
+    /// The first entity of each type, in `cedar`: every entity of a type has the same shape, so
+    /// checking one of each against the schema checks them all.
+    first_of_type: BTreeMap<String, usize>,
 }
 
 enum Attr<'a> {
@@ -163,6 +170,9 @@ impl Builder {
             parent_uids.insert(uid(t, i)?);
         }
         self.store.define(eid, ours, parent_eids);
+        self.first_of_type
+            .entry(ty.to_string())
+            .or_insert(self.cedar.len());
         self.cedar
             .push(Entity::new(uid(ty, id)?, theirs, parent_uids).map_err(|e| e.to_string())?);
         Ok(eid)
@@ -174,6 +184,7 @@ fn world_entities(world: &World) -> Result<(Builder, Vec<Eid>, Vec<Eid>), Policy
     let mut b = Builder {
         store: Store::default(),
         cedar: Vec::with_capacity(world.regions.len() + world.countries.len()),
+        first_of_type: BTreeMap::new(),
     };
     let e = internal;
     for bloc in &world.blocs {
@@ -486,6 +497,7 @@ impl Engine {
             kind,
             message,
         };
+        let mut cache = std::mem::take(&mut self.pre_cache);
         for (rule, policy) in rules.into_iter().zip(policies) {
             let converted = policy
                 .to_json()
@@ -493,7 +505,7 @@ impl Engine {
                 .and_then(|j| eval::condition(&mut self.store, &j).map_err(|u| u.0));
             match converted {
                 Ok(c) => {
-                    let prepared = self.prepare(c);
+                    let prepared = self.prepare(c, &mut cache);
                     self.cedar_index.insert(rule.id.clone(), self.rules.len());
                     if let Err(e) = self.cedar_policies.add(policy) {
                         problems.push(problem(&rule, ProblemKind::Internal, e.to_string()));
@@ -508,6 +520,7 @@ impl Engine {
                 )),
             }
         }
+        self.pre_cache = cache;
         if problems.is_empty() {
             Ok(())
         } else {
@@ -517,7 +530,7 @@ impl Engine {
 
     /// Precomputes what compilation needs to know about a condition: which variables it reads,
     /// and for which subject countries it can hold at all.
-    fn prepare(&self, mut c: Condition) -> Prepared {
+    fn prepare(&self, mut c: Condition, cache: &mut eval::PreCache) -> Prepared {
         let context = self.context(DataClass::Personal, 0, Mechanisms::NONE);
         let all = Env {
             store: &self.store,
@@ -527,8 +540,8 @@ impl Engine {
             resources: &self.region_eids,
             lane: None,
         };
-        c.full = eval::precompute(c.full, &all);
-        c.applies = eval::precompute(c.applies, &all);
+        c.full = eval::precompute(c.full, &all, cache);
+        c.applies = eval::precompute(c.applies, &all, cache);
         let uses_action = c.full.uses(Var::Action);
         let uses_principal = c.full.uses(Var::Principal);
         let (reads_class, reads_subject) = eval::context_reads(&c.full);
@@ -568,8 +581,23 @@ impl Engine {
         jurisdictions: Vec<Jurisdiction>,
     ) -> Result<Engine, PolicyError> {
         let (b, country_eids, region_eids) = world_entities(world)?;
-        let cedar_entities = Entities::from_entities(b.cedar, Some(&schema))
-            .map_err(|err| internal(format!("the world does not fit the schema: {err}")))?;
+        // Cedar's entity store (with its transitive closure) is needed only by
+        // `decide_with_cedar`, and costs more than the rest of assembly with 100,000 regions: it
+        // is built on first use. One entity of each type is checked against the schema now.
+        let sample: Vec<Entity> = b
+            .first_of_type
+            .values()
+            .map(|i| b.cedar[*i].clone())
+            .collect();
+        Entities::from_entities(sample, Some(&schema)).map_err(|err| {
+            PolicyError::one(
+                "<schema>",
+                None,
+                ProblemKind::SchemaAssumption,
+                format!("the world's entities do not fit the schema: {err}"),
+            )
+        })?;
+        let cedar_world = Arc::new(b.cedar);
         let mut store = b.store;
         let mut declared = |ty: &str, ids: &mut dyn Iterator<Item = &'static str>| -> Vec<Eid> {
             ids.map(|id| store.intern(ty, id)).collect()
@@ -590,7 +618,8 @@ impl Engine {
             conditions: Vec::new(),
             jurisdictions,
             cedar_policies: PolicySet::new(),
-            cedar_entities,
+            cedar_world,
+            cedar_entities: Arc::new(OnceLock::new()),
             cedar_index: HashMap::new(),
             store,
             region_keys: world.regions.iter().map(|r| r.key()).collect(),
@@ -602,6 +631,7 @@ impl Engine {
             action_eids,
             unnamed_tenant,
             allow_lists: BTreeMap::new(),
+            pre_cache: eval::PreCache::new(),
         };
         engine.check_placeholder()?;
         engine.add(rules, policies)?;
@@ -747,8 +777,15 @@ impl Engine {
     /// the tenants' allow-lists.
     pub fn decide_with_cedar(&self, r: &Request<'_>) -> Result<CedarDecision, RequestError> {
         let request = self.cedar_request(r, None)?;
-        let response =
-            Authorizer::new().is_authorized(&request, &self.cedar_policies, &self.cedar_entities);
+        let entities = self
+            .cedar_entities
+            .get_or_init(|| {
+                Entities::from_entities(self.cedar_world.iter().cloned(), Some(&self.schema))
+                    .map_err(|e| format!("the world does not fit the schema: {e}"))
+            })
+            .as_ref()
+            .map_err(|e| RequestError::Cedar(e.clone()))?;
+        let response = Authorizer::new().is_authorized(&request, &self.cedar_policies, entities);
         let reasons: Vec<String> = response
             .diagnostics()
             .reason()

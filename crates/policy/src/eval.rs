@@ -712,15 +712,26 @@ pub(crate) fn context_reads(e: &Expr) -> (bool, bool) {
 /// for every region, computed once: `resource in Bloc::"EU"`, `resource.provider.home`. The
 /// expressions are pure, so evaluating them ahead changes no answer, errors included.
 /// `env` must range over all regions.
-pub(crate) fn precompute(e: Expr, env: &Env<'_>) -> Expr {
+///
+/// `cache` holds what earlier policies computed, by the expression's text: the law base and
+/// thousands of tenant policies test the same few things (`resource in Bloc::"EU"`), and each is
+/// computed once per engine, not once per policy.
+pub(crate) fn precompute(e: Expr, env: &Env<'_>, cache: &mut PreCache) -> Expr {
     let only_resource = e.uses(Var::Resource)
         && !e.uses(Var::Principal)
         && !e.uses(Var::Action)
         && !e.uses(Var::Context);
     if only_resource && !matches!(e, Expr::Var(_) | Expr::Pre(_)) {
-        return Expr::Pre(Arc::new(Ahead::new(all_regions(&e, env))));
+        // The expression is fresh from conversion (no `Pre` inside), and entity ids are stable
+        // in a store that only grows: equal text, equal value.
+        let key = format!("{e:?}");
+        let ahead = cache
+            .entry(key)
+            .or_insert_with(|| Arc::new(Ahead::new(all_regions(&e, env))))
+            .clone();
+        return Expr::Pre(ahead);
     }
-    let b = |x: Box<Expr>| Box::new(precompute(*x, env));
+    let mut b = |x: Box<Expr>| Box::new(precompute(*x, env, cache));
     match e {
         Expr::Not(a) => Expr::Not(b(a)),
         Expr::Neg(a) => Expr::Neg(b(a)),
@@ -733,18 +744,24 @@ pub(crate) fn precompute(e: Expr, env: &Env<'_>) -> Expr {
         Expr::Has(a, n) => Expr::Has(b(a), n),
         Expr::Like(a, p) => Expr::Like(b(a), p),
         Expr::Is(a, t) => Expr::Is(b(a), t),
-        Expr::SetLit(items) => {
-            Expr::SetLit(items.into_iter().map(|i| precompute(i, env)).collect())
-        }
+        Expr::SetLit(items) => Expr::SetLit(
+            items
+                .into_iter()
+                .map(|i| precompute(i, env, cache))
+                .collect(),
+        ),
         Expr::RecordLit(fields) => Expr::RecordLit(
             fields
                 .into_iter()
-                .map(|(k, v)| (k, precompute(v, env)))
+                .map(|(k, v)| (k, precompute(v, env, cache)))
                 .collect(),
         ),
         other @ (Expr::Lit(_) | Expr::Var(_) | Expr::Pre(_)) => other,
     }
 }
+
+/// Values computed ahead, by the expression's text.
+pub(crate) type PreCache = HashMap<String, Arc<Ahead>>;
 
 /// An expression's value for every region of `env`: evaluated over all lanes at once, then, only
 /// where a lane failed and the lanes were bitsets (which keep no error kinds), that region again

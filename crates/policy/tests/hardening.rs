@@ -198,6 +198,12 @@ fn a_schema_that_breaks_the_evaluators_assumptions_is_refused() {
         assert!(e.has(ProblemKind::SchemaAssumption), "{e}");
         assert_eq!(e.problems[0].file, "changed.cedarschema");
     }
+    // An attribute of another type than the world's: the entities do not fit.
+    let schema = schema_with("  code: String,", "  code: Long,");
+    let e = Engine::with_schema(world(), ("changed.cedarschema", &schema), &laws, &[])
+        .err()
+        .unwrap();
+    assert!(e.has(ProblemKind::SchemaAssumption), "{e}");
     // The schema as it is passes.
     Engine::with_schema(
         world(),
