@@ -72,6 +72,11 @@ fn reasons<'e>(engine: &'e Engine, why: &Explanation) -> Vec<(Outcome, &'e Rule,
     out
 }
 
+/// Denied because the tenant's allow-list has no permit that holds here (and nothing else).
+fn not_listed(why: &Explanation) -> bool {
+    !why.allowed && why.allow_list && why.permitted_by.is_empty()
+}
+
 fn reason_json(outcome: Outcome, rule: &Rule, error: Option<&str>) -> Value {
     let mut v = json!({
         "rule": rule.id,
@@ -117,12 +122,32 @@ fn short_law(law: &str) -> &str {
     }
 }
 
+/// Every tenant policy file must name the tenant asked about: a file about another tenant would
+/// otherwise be silently ignored, and the answer taken for one under the file's rules.
+fn check_tenant_files(engine: &Engine, tenant: &str) -> anyhow::Result<()> {
+    for (file, names) in engine.tenant_files() {
+        if !names.contains(tenant) {
+            let named: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+            return Err(bad(format!(
+                "--tenant-policy {file} names {}, not --tenant {tenant:?}, so none of its rules would apply; pass --tenant with a tenant the file names, or that tenant's own file",
+                if named.is_empty() {
+                    "no tenant".to_string()
+                } else {
+                    format!("only {}", named.join(", "))
+                }
+            )));
+        }
+    }
+    Ok(())
+}
+
 pub fn run(
     world: &World,
     engine: &Engine,
     args: &CheckArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    check_tenant_files(engine, &args.tenant)?;
     let subject = CountryCode::parse(&args.subject)
         .filter(|c| world.country(*c).is_some())
         .ok_or_else(|| {
@@ -131,27 +156,30 @@ pub fn run(
                 args.subject
             ))
         })?;
-    let regions: Vec<RegionId> = match &args.region {
-        Some(key) => vec![
+    let region = match &args.region {
+        Some(key) => Some(
             world
                 .find_region(key)
                 .map_err(|e| bad(format!("--region {key:?}: {e}")))?,
-        ],
-        None => world.region_ids().collect(),
+        ),
+        None => None,
     };
-    let mut decided = Vec::with_capacity(regions.len());
-    for id in regions {
-        let request = Request {
-            tenant: &args.tenant,
-            class: args.class,
-            subject,
-            action: args.action,
-            mechanisms: args.mechanisms,
-            region: id,
-        };
-        let why = engine.explain(&request).map_err(anyhow::Error::msg)?;
-        decided.push((id, why));
-    }
+    let request = Request {
+        tenant: &args.tenant,
+        class: args.class,
+        subject,
+        action: args.action,
+        mechanisms: args.mechanisms,
+        region: region.unwrap_or(RegionId(0)),
+    };
+    let decided: Vec<(RegionId, Explanation)> = match region {
+        Some(id) => vec![(id, engine.explain(&request)?)],
+        // Every region at once: one pass per rule, not one per region.
+        None => world
+            .region_ids()
+            .zip(engine.explain_all(&request)?)
+            .collect(),
+    };
     let allowed = decided.iter().filter(|(_, w)| w.allowed).count();
     let mechanisms: Vec<&str> = args.mechanisms.iter().map(|m| m.as_str()).collect();
 
@@ -166,6 +194,7 @@ pub fn run(
                     "country": r.country,
                     "status": r.status.as_str(),
                     "allowed": why.allowed,
+                    "allow_list": why.allow_list,
                     "reasons": reasons(engine, why)
                         .into_iter()
                         .map(|(o, rule, e)| reason_json(o, rule, e.as_deref()))
@@ -216,7 +245,14 @@ pub fn run(
             if why.allowed { "ALLOWED" } else { "FORBIDDEN" }
         )?;
         let all = reasons(engine, why);
-        if all.is_empty() {
+        if not_listed(why) {
+            writeln!(out)?;
+            writeln!(
+                out,
+                "  not in the tenant's allow-list: none of {:?}'s permits for {} holds for this region",
+                args.tenant, args.action
+            )?;
+        } else if all.is_empty() {
             writeln!(out, "  No rule of the law base applies to this data.")?;
         }
         for (outcome, rule, error) in all {
@@ -269,14 +305,18 @@ pub fn run(
                     format!("exception met: {}", met.join(", "))
                 }
             } else {
-                all.iter()
+                let mut why_not: Vec<String> = all
+                    .iter()
                     .filter(|(o, _, _)| matches!(o, Outcome::Forbids | Outcome::Error))
                     .map(|(o, rule, _)| match o {
                         Outcome::Error => format!("{} failed to evaluate", rule.id),
                         _ => short(rule),
                     })
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                    .collect();
+                if not_listed(why) {
+                    why_not.push("not in the tenant's allow-list".to_string());
+                }
+                why_not.join("; ")
             };
             t.row(vec![
                 r.key(),

@@ -345,15 +345,26 @@ fn tenant_policies_that_name_only_another_tenant_are_refused() {
     assert_eq!(e.named, ["globex"]);
     assert!(e.to_string().contains("\"acme\""), "{e}");
     assert!(footprint_place::tenant::check_tenant_policies(&other, "globex").is_ok());
-    // A policy for every tenant applies to this one too.
-    let all = s
+    // A file naming both tenants applies to each of them.
+    let both = s
         .engine
         .with_tenant_policies(&[PolicyFile::tenant(
-            "all.cedar",
-            "forbid (principal, action, resource) when { resource.status == \"retired\" };",
+            "both.cedar",
+            "forbid (principal == Tenant::\"globex\", action, resource) when { resource.status == \"retired\" };\n\
+             forbid (principal == Tenant::\"acme\", action, resource) when { resource.status == \"retired\" };",
         )])
         .unwrap();
-    assert!(footprint_place::tenant::check_tenant_policies(&all, "acme").is_ok());
+    assert!(footprint_place::tenant::check_tenant_policies(&both, "acme").is_ok());
+    assert!(footprint_place::tenant::check_tenant_policies(&both, "globex").is_ok());
+    // A policy without a tenant in its scope never gets this far: the engine refuses it.
+    assert!(
+        s.engine
+            .with_tenant_policies(&[PolicyFile::tenant(
+                "all.cedar",
+                "forbid (principal, action, resource) when { resource.status == \"retired\" };",
+            )])
+            .is_err()
+    );
 }
 
 // ---- 3. the validator judges for itself ----

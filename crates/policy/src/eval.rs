@@ -79,29 +79,33 @@ pub(crate) struct EntityData {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Store {
     pub entities: Vec<EntityData>,
-    index: HashMap<(Arc<str>, Arc<str>), Eid>,
+    /// By type, then id: looked up with borrowed strings, no allocation.
+    index: HashMap<Arc<str>, HashMap<Arc<str>, Eid>>,
 }
 
 impl Store {
     /// The entity's id, interning it (as not existing) if it is new.
     pub(crate) fn intern(&mut self, ty: &str, id: &str) -> Eid {
-        if let Some(e) = self.index.get(&(Arc::from(ty), Arc::from(id))) {
-            return *e;
+        if let Some(e) = self.get(ty, id) {
+            return e;
         }
         let eid = Eid::try_from(self.entities.len()).unwrap_or(Eid::MAX);
-        let (ty, id): (Arc<str>, Arc<str>) = (ty.into(), id.into());
+        let ty: Arc<str> = match self.index.get_key_value(ty) {
+            Some((k, _)) => k.clone(),
+            None => ty.into(),
+        };
         self.entities.push(EntityData {
             ty: ty.clone(),
             exists: false,
             attrs: Vec::new(),
             ancestors: Vec::new(),
         });
-        self.index.insert((ty, id), eid);
+        self.index.entry(ty).or_default().insert(id.into(), eid);
         eid
     }
 
     pub(crate) fn get(&self, ty: &str, id: &str) -> Option<Eid> {
-        self.index.get(&(Arc::from(ty), Arc::from(id))).copied()
+        self.index.get(ty)?.get(id).copied()
     }
 
     /// Marks an entity as existing, with its attributes and direct parents.
@@ -171,8 +175,10 @@ pub(crate) enum Bin {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Pat {
+    /// `*`: any run of characters, the empty one included.
     Wildcard,
-    Literal(Vec<char>),
+    /// One character, matched exactly (a `\*` in the pattern is this, with `*`).
+    Char(char),
 }
 
 /// A policy expression.
@@ -197,12 +203,62 @@ pub(crate) enum Expr {
     Pre(Arc<Ahead>),
 }
 
-/// A subexpression's value for every region, and as bitsets when every value is a boolean or a
-/// failure (so that evaluating it over all regions costs a copy of a few words).
+/// A subexpression's value for every region. When every value is a boolean or a failure (most
+/// are: `resource in Bloc::"EU"`), only bitsets and the failures' kinds are kept: two bits a
+/// region instead of a value, which matters with 100,000 regions and hundreds of rules; and
+/// evaluating it over all regions costs a copy of a few words.
 #[derive(Debug)]
-pub(crate) struct Ahead {
-    values: Vec<R>,
-    bits: Option<Bits>,
+pub(crate) enum Ahead {
+    Bits {
+        bits: Bits,
+        /// The kind of each failure, by lane, in lane order.
+        errors: Vec<(usize, EvalError)>,
+    },
+    Values(Vec<R>),
+}
+
+impl Ahead {
+    fn new(values: Vec<R>) -> Ahead {
+        if !values
+            .iter()
+            .all(|r| matches!(r, Ok(Val::Bool(_)) | Err(_)))
+        {
+            return Ahead::Values(values);
+        }
+        let errors = values
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.as_ref().err().map(|e| (i, *e)))
+            .collect();
+        Ahead::Bits {
+            bits: Bits::from_each(&values),
+            errors,
+        }
+    }
+
+    /// One region's value.
+    fn lane(&self, i: usize) -> R {
+        match self {
+            Ahead::Values(v) => v.get(i).cloned().unwrap_or(Err(EvalError::Type)),
+            Ahead::Bits { bits, errors } => {
+                if i >= bits.n {
+                    return Err(EvalError::Type);
+                }
+                match errors.binary_search_by_key(&i, |(lane, _)| *lane) {
+                    Ok(at) => Err(errors[at].1),
+                    Err(_) => bits.get(i),
+                }
+            }
+        }
+    }
+
+    /// Whether every region's value is a boolean.
+    fn all_bool(&self) -> bool {
+        match self {
+            Ahead::Values(v) => v.iter().all(|r| matches!(r, Ok(Val::Bool(_)))),
+            Ahead::Bits { errors, .. } => errors.is_empty(),
+        }
+    }
 }
 
 impl Expr {
@@ -385,9 +441,14 @@ pub(crate) fn expr(store: &mut Store, j: &Json) -> Result<Expr, Unsupported> {
             let mut pattern = Vec::new();
             for item in items {
                 match item {
-                    Json::String(w) if w == "Wildcard" => pattern.push(Pat::Wildcard),
+                    Json::String(w) if w == "Wildcard" => {
+                        // Runs of wildcards match what one does.
+                        if pattern.last() != Some(&Pat::Wildcard) {
+                            pattern.push(Pat::Wildcard);
+                        }
+                    }
                     Json::Object(m) => match m.get("Literal").and_then(Json::as_str) {
-                        Some(s) => pattern.push(Pat::Literal(s.chars().collect())),
+                        Some(s) => pattern.extend(s.chars().map(Pat::Char)),
                         None => return unsupported(format!("pattern element {item}")),
                     },
                     _ => return unsupported(format!("pattern element {item}")),
@@ -577,7 +638,7 @@ fn cannot_fail(e: &Expr) -> bool {
     match e {
         Expr::Lit(Val::Bool(_)) => true,
         // A test of the region evaluated ahead (a scope's `resource in Bloc::"EU"`).
-        Expr::Pre(ahead) => ahead.values.iter().all(|r| matches!(r, Ok(Val::Bool(_)))),
+        Expr::Pre(ahead) => ahead.all_bool(),
         Expr::Bin(Bin::Eq | Bin::Ne, a, b) => plain(a) && plain(b),
         Expr::Bin(Bin::In, a, b) => var(a) && entities(b),
         Expr::Is(a, _) => var(a),
@@ -651,36 +712,26 @@ pub(crate) fn context_reads(e: &Expr) -> (bool, bool) {
 /// for every region, computed once: `resource in Bloc::"EU"`, `resource.provider.home`. The
 /// expressions are pure, so evaluating them ahead changes no answer, errors included.
 /// `env` must range over all regions.
-pub(crate) fn precompute(e: Expr, env: &Env<'_>) -> Expr {
+///
+/// `cache` holds what earlier policies computed, by the expression's text: the law base and
+/// thousands of tenant policies test the same few things (`resource in Bloc::"EU"`), and each is
+/// computed once per engine, not once per policy.
+pub(crate) fn precompute(e: Expr, env: &Env<'_>, cache: &mut PreCache) -> Expr {
     let only_resource = e.uses(Var::Resource)
         && !e.uses(Var::Principal)
         && !e.uses(Var::Action)
         && !e.uses(Var::Context);
     if only_resource && !matches!(e, Expr::Var(_) | Expr::Pre(_)) {
-        // Region by region, so that each lane keeps its exact error.
-        let lanes: Vec<R> = (0..env.resources.len())
-            .map(|i| {
-                let one = Env {
-                    resources: &env.resources[i..=i],
-                    lane: Some(i),
-                    ..*env
-                };
-                match one.eval(&e) {
-                    Lanes::One(r) => r,
-                    _ => Err(EvalError::Type),
-                }
-            })
-            .collect();
-        let bits = lanes
-            .iter()
-            .all(|r| matches!(r, Ok(Val::Bool(_)) | Err(_)))
-            .then(|| Bits::from_each(&lanes));
-        return Expr::Pre(Arc::new(Ahead {
-            values: lanes,
-            bits,
-        }));
+        // The expression is fresh from conversion (no `Pre` inside), and entity ids are stable
+        // in a store that only grows: equal text, equal value.
+        let key = format!("{e:?}");
+        let ahead = cache
+            .entry(key)
+            .or_insert_with(|| Arc::new(Ahead::new(all_regions(&e, env))))
+            .clone();
+        return Expr::Pre(ahead);
     }
-    let b = |x: Box<Expr>| Box::new(precompute(*x, env));
+    let mut b = |x: Box<Expr>| Box::new(precompute(*x, env, cache));
     match e {
         Expr::Not(a) => Expr::Not(b(a)),
         Expr::Neg(a) => Expr::Neg(b(a)),
@@ -693,16 +744,51 @@ pub(crate) fn precompute(e: Expr, env: &Env<'_>) -> Expr {
         Expr::Has(a, n) => Expr::Has(b(a), n),
         Expr::Like(a, p) => Expr::Like(b(a), p),
         Expr::Is(a, t) => Expr::Is(b(a), t),
-        Expr::SetLit(items) => {
-            Expr::SetLit(items.into_iter().map(|i| precompute(i, env)).collect())
-        }
+        Expr::SetLit(items) => Expr::SetLit(
+            items
+                .into_iter()
+                .map(|i| precompute(i, env, cache))
+                .collect(),
+        ),
         Expr::RecordLit(fields) => Expr::RecordLit(
             fields
                 .into_iter()
-                .map(|(k, v)| (k, precompute(v, env)))
+                .map(|(k, v)| (k, precompute(v, env, cache)))
                 .collect(),
         ),
         other @ (Expr::Lit(_) | Expr::Var(_) | Expr::Pre(_)) => other,
+    }
+}
+
+/// Values computed ahead, by the expression's text.
+pub(crate) type PreCache = HashMap<String, Arc<Ahead>>;
+
+/// An expression's value for every region of `env`: evaluated over all lanes at once, then, only
+/// where a lane failed and the lanes were bitsets (which keep no error kinds), that region again
+/// alone, so that each lane keeps its exact error.
+fn all_regions(e: &Expr, env: &Env<'_>) -> Vec<R> {
+    let n = env.resources.len();
+    let one = |i: usize| {
+        let alone = Env {
+            resources: &env.resources[i..=i],
+            lane: Some(i),
+            ..*env
+        };
+        match alone.eval(e) {
+            Lanes::One(r) => r,
+            _ => Err(EvalError::Type),
+        }
+    };
+    match env.eval(e) {
+        Lanes::One(r) => vec![r; n],
+        Lanes::Each(v) if v.len() == n => v,
+        Lanes::Each(_) => (0..n).map(one).collect(),
+        Lanes::Bool(b) => (0..n)
+            .map(|i| match b.get(i) {
+                Err(_) => one(i),
+                ok => ok,
+            })
+            .collect(),
     }
 }
 
@@ -853,12 +939,36 @@ fn set(r: &Val) -> Result<&[Val], EvalError> {
     }
 }
 
-fn like(s: &[char], p: &[Pat]) -> bool {
-    match p.split_first() {
-        None => s.is_empty(),
-        Some((Pat::Literal(lit), rest)) => s.starts_with(lit) && like(&s[lit.len()..], rest),
-        Some((Pat::Wildcard, rest)) => (0..=s.len()).any(|i| like(&s[i..], rest)),
+/// Cedar's `like`, without recursion and in at most (|s| + 1) x (|p| + 1) steps: a greedy scan
+/// that, on a mismatch, retries from the last wildcard with one more character swallowed. Only
+/// the last wildcard needs retrying: what an earlier one swallowed can always be swallowed by it
+/// instead. `steps` counts the character comparisons (for the test that bounds them).
+pub(crate) fn like(s: &[char], p: &[Pat], steps: &mut u64) -> bool {
+    let (mut i, mut j) = (0, 0);
+    // The last wildcard seen, and where in `s` its swallowing ends.
+    let mut star: Option<(usize, usize)> = None;
+    while i < s.len() {
+        *steps += 1;
+        match p.get(j) {
+            Some(Pat::Char(c)) if *c == s[i] => {
+                i += 1;
+                j += 1;
+            }
+            Some(Pat::Wildcard) => {
+                star = Some((j, i));
+                j += 1;
+            }
+            _ => match star {
+                Some((sj, si)) => {
+                    star = Some((sj, si + 1));
+                    i = si + 1;
+                    j = sj + 1;
+                }
+                None => return false,
+            },
+        }
     }
+    p[j.min(p.len())..].iter().all(|x| *x == Pat::Wildcard)
 }
 
 impl Env<'_> {
@@ -1016,12 +1126,10 @@ impl Env<'_> {
     pub(crate) fn eval(&self, e: &Expr) -> Lanes {
         match e {
             Expr::Lit(v) => Lanes::One(Ok(v.clone())),
-            Expr::Pre(ahead) => match (self.lane, &ahead.bits) {
-                (Some(i), _) => {
-                    Lanes::One(ahead.values.get(i).cloned().unwrap_or(Err(EvalError::Type)))
-                }
-                (None, Some(bits)) => Lanes::Bool(bits.clone()),
-                (None, None) => Lanes::Each(ahead.values.clone()),
+            Expr::Pre(ahead) => match (self.lane, ahead.as_ref()) {
+                (Some(i), _) => Lanes::One(ahead.lane(i)),
+                (None, Ahead::Bits { bits, .. }) => Lanes::Bool(bits.clone()),
+                (None, Ahead::Values(values)) => Lanes::Each(values.clone()),
             },
             Expr::Var(Var::Principal) => Lanes::One(Ok(Val::Entity(self.principal))),
             Expr::Var(Var::Action) => Lanes::One(Ok(Val::Entity(self.action))),
@@ -1085,7 +1193,12 @@ impl Env<'_> {
                 if self.lane.is_none()
                     && let Some(l) = match (a.as_ref(), b.as_ref()) {
                         (Expr::Pre(ahead), other) | (other, Expr::Pre(ahead)) => {
-                            self.compare_pre(&ahead.values, other, *op == Bin::Ne)
+                            match ahead.as_ref() {
+                                Ahead::Values(values) => {
+                                    self.compare_pre(values, other, *op == Bin::Ne)
+                                }
+                                Ahead::Bits { .. } => None,
+                            }
                         }
                         _ => None,
                     } =>
@@ -1100,7 +1213,11 @@ impl Env<'_> {
             Expr::Get(a, attr) => map1(self.eval(a), |r| self.get(r, attr)),
             Expr::Has(a, attr) => map1(self.eval(a), |r| self.has(r, attr)),
             Expr::Like(a, pattern) => map1(self.eval(a), |r| match r? {
-                Val::Str(s) => Ok(Val::Bool(like(&s.chars().collect::<Vec<_>>(), pattern))),
+                Val::Str(s) => Ok(Val::Bool(like(
+                    &s.chars().collect::<Vec<_>>(),
+                    pattern,
+                    &mut 0,
+                ))),
                 _ => Err(EvalError::Type),
             }),
             Expr::Is(a, ty) => map1(self.eval(a), |r| match r? {
@@ -1173,14 +1290,48 @@ pub(crate) fn truth(l: &Lanes, lanes: usize, mut on: impl FnMut(usize, Result<bo
 mod tests {
     use super::*;
 
+    fn pat(text: &str) -> Vec<Pat> {
+        text.chars()
+            .map(|c| {
+                if c == '*' {
+                    Pat::Wildcard
+                } else {
+                    Pat::Char(c)
+                }
+            })
+            .collect()
+    }
+
+    fn matches(s: &str, p: &str) -> bool {
+        like(&s.chars().collect::<Vec<_>>(), &pat(p), &mut 0)
+    }
+
     #[test]
     fn like_matches_wildcards() {
-        let p = [Pat::Literal("eu-".chars().collect()), Pat::Wildcard];
-        assert!(like(&"eu-west-1".chars().collect::<Vec<_>>(), &p));
-        assert!(!like(&"us-east-1".chars().collect::<Vec<_>>(), &p));
-        let p = [Pat::Wildcard, Pat::Literal("-1".chars().collect())];
-        assert!(like(&"us-east-1".chars().collect::<Vec<_>>(), &p));
-        assert!(!like(&"us-east-2".chars().collect::<Vec<_>>(), &p));
+        assert!(matches("eu-west-1", "eu-*"));
+        assert!(!matches("us-east-1", "eu-*"));
+        assert!(matches("us-east-1", "*-1"));
+        assert!(!matches("us-east-2", "*-1"));
+        assert!(matches("", "*"));
+        assert!(matches("", ""));
+        assert!(!matches("a", ""));
+        assert!(matches("abcabd", "*abd"));
+        assert!(matches("aXbYc", "a*b*c"));
+        assert!(!matches("aXbYd", "a*b*c"));
+        assert!(matches("mississippi", "m*iss*pp*"));
+        assert!(!matches("mississippi", "m*iss*ppx*"));
+    }
+
+    #[test]
+    fn like_is_not_exponential_in_its_wildcards() {
+        // 40 wildcards separated by `a`, against 200 `a`s and a `b` that never matches: the
+        // backtracking matcher this replaced took on the order of C(200, 40) steps.
+        let p: String = "*a".repeat(40) + "*c";
+        let s: Vec<char> = ("a".repeat(200) + "b").chars().collect();
+        let mut steps = 0;
+        assert!(!like(&s, &pat(&p), &mut steps));
+        let bound = (s.len() as u64 + 1) * (p.len() as u64 + 1);
+        assert!(steps <= bound, "{steps} steps, more than {bound}");
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! Not legal advice: the law base is a cited summary, and says how sure it is of each rule.
 
 mod engine;
+mod error;
 mod eval;
+mod guard;
 pub mod load;
 pub mod schema;
 pub mod synthetic;
@@ -17,9 +19,10 @@ mod table;
 pub use engine::{CedarDecision, DEFAULT_PERMIT, Engine, Explanation, Request, region_key};
 pub use table::{Published, RegionSet, Table, TenantSpec};
 
+pub use error::{PolicyError, PolicyProblem, ProblemKind, RequestError};
+pub use guard::{MAX_DEPTH, MAX_NESTING};
 pub use load::{
-    Citation, Confidence, Effect, Jurisdiction, Origin, PolicyError, PolicyFile, PolicyProblem,
-    Rule, RuleKind,
+    Citation, Confidence, Effect, Jurisdiction, Origin, PolicyFile, Rule, RuleKind, tenants_named,
 };
 pub use schema::{Action, DataClass, Mechanism, Mechanisms, UnknownWord};
 

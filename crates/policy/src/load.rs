@@ -2,13 +2,18 @@
 //! carry. A file that fails any check is refused whole, with every problem named by file and line.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
-use std::fmt;
+use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
 
-use cedar_policy::{Policy, PolicyId, PolicySet, Schema, ValidationMode, Validator};
+use cedar_policy::{
+    ActionConstraint, EntityUid, Policy, PolicyId, PolicySet, PrincipalConstraint, Schema,
+    ValidationMode, Validator,
+};
 use miette::Diagnostic;
 use serde::Deserialize;
+
+pub use crate::error::{PolicyError, PolicyProblem, ProblemKind};
+use crate::schema::Action;
 
 /// Where a policy comes from: the built-in law base, or a tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -160,59 +165,11 @@ pub struct Rule {
     pub note: Option<String>,
     /// The policy's text as written.
     pub text: String,
-}
-
-/// One problem in a policy file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyProblem {
-    pub file: String,
-    /// 1-based; absent when the problem is about the file as a whole.
-    pub line: Option<u32>,
-    pub message: String,
-}
-
-impl fmt::Display for PolicyProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.message),
-            None => write!(f, "{}: {}", self.file, self.message),
-        }
-    }
-}
-
-/// Every problem found; nothing was loaded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyError {
-    pub problems: Vec<PolicyProblem>,
-}
-
-impl fmt::Display for PolicyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.problems.len();
-        writeln!(
-            f,
-            "{n} problem{} in the policies; nothing was loaded:",
-            if n == 1 { "" } else { "s" }
-        )?;
-        for p in &self.problems {
-            writeln!(f, "  {p}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for PolicyError {}
-
-impl PolicyError {
-    pub(crate) fn one(file: &str, line: Option<u32>, message: impl Into<String>) -> Self {
-        PolicyError {
-            problems: vec![PolicyProblem {
-                file: file.to_string(),
-                line,
-                message: message.into(),
-            }],
-        }
-    }
+    /// The tenant a tenant policy names in its scope (every tenant policy names one); None for
+    /// the law base.
+    pub tenant: Option<String>,
+    /// The actions the policy's scope admits, in [`Action::ALL`] order.
+    pub actions: Vec<Action>,
 }
 
 /// The annotations a law-base rule must carry.
@@ -274,49 +231,101 @@ struct LoadedFile {
     policies: Vec<Policy>,
 }
 
-fn load_file(
-    schema: &Schema,
-    file: &PolicyFile<'_>,
-    problems: &mut Vec<PolicyProblem>,
-) -> Option<LoadedFile> {
-    let text: &str = &file.text;
-    let before = problems.len();
-    let mut push = |line: Option<u32>, message: String| {
-        problems.push(PolicyProblem {
-            file: file.name.clone(),
+/// Collects one file's problems.
+struct Problems<'a> {
+    file: &'a str,
+    list: &'a mut Vec<PolicyProblem>,
+}
+
+impl Problems<'_> {
+    fn push(&mut self, line: Option<u32>, kind: ProblemKind, message: impl Into<String>) {
+        self.list.push(PolicyProblem {
+            file: self.file.to_string(),
             line,
-            message,
-        })
-    };
+            kind,
+            message: message.into(),
+        });
+    }
+}
+
+/// Line numbers of increasing offsets, counted incrementally (a file of 10,000 policies would
+/// otherwise be rescanned from its start for each one).
+struct Lines<'t> {
+    text: &'t str,
+    offset: usize,
+    line: u32,
+}
+
+impl Lines<'_> {
+    fn at(&mut self, offset: usize) -> u32 {
+        let end = offset.min(self.text.len());
+        if end < self.offset {
+            self.offset = 0;
+            self.line = 1;
+        }
+        let newlines = self.text.as_bytes()[self.offset..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        self.line = self
+            .line
+            .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+        self.offset = end;
+        self.line
+    }
+}
+
+/// Step 1: the depth limit, then Cedar's parser. Templates are refused.
+fn parse(text: &str, p: &mut Problems<'_>) -> Option<PolicySet> {
+    if let Err(deep) = crate::guard::check(text) {
+        p.push(Some(deep.line), ProblemKind::TooDeep, deep.message);
+        return None;
+    }
     let set = match PolicySet::from_str(text) {
         Ok(set) => set,
         Err(errors) => {
             for e in errors.iter() {
                 let (line, message) = diagnostic(text, e);
-                push(line, message);
+                p.push(line, ProblemKind::Syntax, message);
             }
             return None;
         }
     };
     if set.templates().next().is_some() {
-        push(
+        p.push(
             None,
-            "policy templates (with ?principal or ?resource slots) are not supported; write plain policies".into(),
+            ProblemKind::Template,
+            "policy templates (with ?principal or ?resource slots) are not supported; write plain policies",
         );
         return None;
     }
-    let count = set.policies().count();
+    Some(set)
+}
 
-    // Cedar numbers the policies of a text policy0, policy1, ... in the order they are written;
-    // each one's text is a slice of the file, found by searching on from the previous one.
-    let mut lines = BTreeMap::new();
+/// Step 2: every policy of the set with its text and line. Cedar numbers the policies of a text
+/// policy0, policy1, ... in the order they are written; each one's text is a slice of the file,
+/// found by searching on from the previous one.
+fn locate<'s>(
+    text: &str,
+    set: &'s PolicySet,
+    p: &mut Problems<'_>,
+) -> Vec<(PolicyId, &'s Policy, String, u32)> {
+    let count = set.policies().count();
+    let mut lines = Lines {
+        text,
+        offset: 0,
+        line: 1,
+    };
     let mut search_from = 0;
-    let mut rules = Vec::with_capacity(count);
-    let mut policies = Vec::with_capacity(count);
+    let mut out = Vec::with_capacity(count);
     for n in 0..count {
         let cedar_id = PolicyId::new(format!("policy{n}"));
         let Some(policy) = set.policy(&cedar_id) else {
-            push(None, format!("internal: Cedar did not number policy {n}"));
+            p.push(
+                None,
+                ProblemKind::Internal,
+                format!("internal: Cedar did not number policy {n}"),
+            );
             continue;
         };
         let own = policy.to_string();
@@ -325,102 +334,189 @@ fn load_file(
             .map(|at| search_from + at)
             .unwrap_or(search_from);
         search_from = offset + own.len().min(text.len() - offset);
-        let line = line_of(text, offset);
-        lines.insert(cedar_id.clone(), line);
+        out.push((cedar_id, policy, own, lines.at(offset)));
+    }
+    out
+}
 
+/// Step 3a: unknown annotations, and the rule's id.
+fn rule_id(
+    file: &PolicyFile<'_>,
+    policy: &Policy,
+    line: u32,
+    p: &mut Problems<'_>,
+) -> Option<String> {
+    for (key, _) in policy.annotations() {
+        if !LAW_ANNOTATIONS.contains(&key) && !OPTIONAL_ANNOTATIONS.contains(&key) {
+            p.push(
+                Some(line),
+                ProblemKind::Annotation,
+                format!(
+                    "unknown annotation @{key}; expected: {}",
+                    [LAW_ANNOTATIONS, OPTIONAL_ANNOTATIONS].concat().join(", ")
+                ),
+            );
+        }
+    }
+    match policy.annotation("id") {
+        Some(id) if valid_id(id) => Some(id.to_string()),
+        Some(id) => {
+            p.push(
+                Some(line),
+                ProblemKind::Annotation,
+                format!("@id({id:?}): use lowercase letters, digits and . _ - :"),
+            );
+            None
+        }
+        None if file.origin == Origin::Tenant => Some(format!("{}:{line}", file.name)),
+        None => {
+            p.push(
+                Some(line),
+                ProblemKind::Annotation,
+                "a law needs an @id annotation",
+            );
+            None
+        }
+    }
+}
+
+/// Step 3b, for a law: a forbid with its whole citation.
+fn law_citation(
+    id: &str,
+    policy: &Policy,
+    effect: Effect,
+    line: u32,
+    p: &mut Problems<'_>,
+) -> Option<Citation> {
+    let get = |key: &str| policy.annotation(key).unwrap_or_default().to_string();
+    let missing: Vec<&str> = LAW_ANNOTATIONS
+        .iter()
+        .copied()
+        .filter(|k| policy.annotation(k).is_none())
+        .collect();
+    let mut fail = |kind, message: String| {
+        p.push(Some(line), kind, message);
+        None
+    };
+    if !missing.is_empty() {
+        return fail(
+            ProblemKind::Annotation,
+            format!("law {id} lacks @{}", missing.join(", @")),
+        );
+    }
+    if effect != Effect::Forbid {
+        return fail(
+            ProblemKind::LawPermit,
+            format!(
+                "law {id} is a permit; the law base holds only forbid rules over the default permit"
+            ),
+        );
+    }
+    let (confidence, kind, as_of, source) =
+        (get("confidence"), get("kind"), get("as_of"), get("source"));
+    let (Some(confidence), Some(kind)) = (Confidence::parse(&confidence), RuleKind::parse(&kind))
+    else {
+        return fail(
+            ProblemKind::Annotation,
+            format!(
+                "law {id}: @confidence({confidence:?}) must be statute, regulator_guidance or interpretation, and @kind({kind:?}) localize, local_copy, transfer or destination"
+            ),
+        );
+    };
+    if !valid_date(&as_of) {
+        return fail(
+            ProblemKind::Annotation,
+            format!("law {id}: @as_of({as_of:?}) must be a date, YYYY-MM-DD"),
+        );
+    }
+    if !(source.starts_with("https://") || source.starts_with("http://")) {
+        return fail(
+            ProblemKind::Annotation,
+            format!("law {id}: @source({source:?}) must be an http(s) address"),
+        );
+    }
+    Some(Citation {
+        law: get("law"),
+        article: get("article"),
+        source,
+        as_of,
+        confidence,
+        kind,
+    })
+}
+
+/// The tenant a policy's scope names: `principal == Tenant::"x"`, `principal in Tenant::"x"` or
+/// `principal is Tenant in Tenant::"x"`.
+fn scoped_tenant(policy: &Policy) -> Option<String> {
+    let tenant = |u: EntityUid| {
+        (u.type_name().to_string() == "Tenant").then(|| u.id().unescaped().to_string())
+    };
+    match policy.principal_constraint() {
+        PrincipalConstraint::Eq(u) | PrincipalConstraint::In(u) => tenant(u),
+        PrincipalConstraint::IsIn(_, u) => tenant(u),
+        PrincipalConstraint::Any | PrincipalConstraint::Is(_) => None,
+    }
+}
+
+/// The actions a policy's scope admits, in [`Action::ALL`] order.
+fn scoped_actions(policy: &Policy) -> Vec<Action> {
+    let named = |u: &EntityUid| {
+        (u.type_name().to_string() == "Action")
+            .then(|| Action::parse(u.id().unescaped()).ok())
+            .flatten()
+    };
+    match policy.action_constraint() {
+        ActionConstraint::Any => Action::ALL.to_vec(),
+        ActionConstraint::Eq(u) => named(&u).into_iter().collect(),
+        ActionConstraint::In(list) => Action::ALL
+            .iter()
+            .copied()
+            .filter(|a| list.iter().any(|u| named(u) == Some(*a)))
+            .collect(),
+    }
+}
+
+/// Step 3b, for a tenant's policy: the tenant it names. A policy without one would apply to
+/// every tenant, so one tenant's file would change another's answers: refused.
+fn tenant_scope(policy: &Policy, line: u32, p: &mut Problems<'_>) -> Option<String> {
+    let t = scoped_tenant(policy);
+    if t.is_none() {
+        p.push(
+            Some(line),
+            ProblemKind::UnscopedTenantPolicy,
+            "a tenant policy must name its tenant in its scope, e.g. `permit (principal == Tenant::\"acme\", action, resource) ...`; without one it would apply to every tenant",
+        );
+    }
+    t
+}
+
+/// Step 3: the file's rules, each checked.
+fn rules_of(
+    file: &PolicyFile<'_>,
+    located: Vec<(PolicyId, &Policy, String, u32)>,
+    p: &mut Problems<'_>,
+) -> LoadedFile {
+    let mut rules = Vec::with_capacity(located.len());
+    let mut policies = Vec::with_capacity(located.len());
+    for (_, policy, own, line) in located {
         let effect = match policy.effect() {
             cedar_policy::Effect::Permit => Effect::Permit,
             cedar_policy::Effect::Forbid => Effect::Forbid,
         };
+        let Some(id) = rule_id(file, policy, line, p) else {
+            continue;
+        };
+        let (citation, tenant) = match file.origin {
+            Origin::Law => match law_citation(&id, policy, effect, line, p) {
+                Some(c) => (Some(c), None),
+                None => continue,
+            },
+            Origin::Tenant => match tenant_scope(policy, line, p) {
+                Some(t) => (None, Some(t)),
+                None => continue,
+            },
+        };
         let get = |key: &str| policy.annotation(key).map(str::to_string);
-        for (key, _) in policy.annotations() {
-            if !LAW_ANNOTATIONS.contains(&key) && !OPTIONAL_ANNOTATIONS.contains(&key) {
-                push(
-                    Some(line),
-                    format!(
-                        "unknown annotation @{key}; expected: {}",
-                        [LAW_ANNOTATIONS, OPTIONAL_ANNOTATIONS].concat().join(", ")
-                    ),
-                );
-            }
-        }
-        let id = match get("id") {
-            Some(id) if valid_id(&id) => id,
-            Some(id) => {
-                push(
-                    Some(line),
-                    format!("@id({id:?}): use lowercase letters, digits and . _ - :"),
-                );
-                continue;
-            }
-            None if file.origin == Origin::Tenant => format!("{}:{line}", file.name),
-            None => {
-                push(Some(line), "a law needs an @id annotation".into());
-                continue;
-            }
-        };
-        let citation = if file.origin == Origin::Law {
-            let missing: Vec<&str> = LAW_ANNOTATIONS
-                .iter()
-                .copied()
-                .filter(|k| policy.annotation(k).is_none())
-                .collect();
-            if !missing.is_empty() {
-                push(
-                    Some(line),
-                    format!("law {id} lacks @{}", missing.join(", @")),
-                );
-                continue;
-            }
-            if effect != Effect::Forbid {
-                push(
-                    Some(line),
-                    format!(
-                        "law {id} is a permit; the law base holds only forbid rules over the default permit"
-                    ),
-                );
-                continue;
-            }
-            let confidence = get("confidence").unwrap_or_default();
-            let kind = get("kind").unwrap_or_default();
-            let as_of = get("as_of").unwrap_or_default();
-            let source = get("source").unwrap_or_default();
-            let (Some(confidence), Some(kind)) =
-                (Confidence::parse(&confidence), RuleKind::parse(&kind))
-            else {
-                push(
-                    Some(line),
-                    format!(
-                        "law {id}: @confidence({confidence:?}) must be statute, regulator_guidance or interpretation, and @kind({kind:?}) localize, local_copy, transfer or destination"
-                    ),
-                );
-                continue;
-            };
-            if !valid_date(&as_of) {
-                push(
-                    Some(line),
-                    format!("law {id}: @as_of({as_of:?}) must be a date, YYYY-MM-DD"),
-                );
-                continue;
-            }
-            if !(source.starts_with("https://") || source.starts_with("http://")) {
-                push(
-                    Some(line),
-                    format!("law {id}: @source({source:?}) must be an http(s) address"),
-                );
-                continue;
-            }
-            Some(Citation {
-                law: get("law").unwrap_or_default(),
-                article: get("article").unwrap_or_default(),
-                source,
-                as_of,
-                confidence,
-                kind,
-            })
-        } else {
-            None
-        };
         rules.push(Rule {
             id: id.clone(),
             effect,
@@ -431,34 +527,97 @@ fn load_file(
             summary: get("summary"),
             note: get("note"),
             text: own,
+            tenant,
+            actions: scoped_actions(policy),
         });
         policies.push(policy.new_id(PolicyId::new(id)));
     }
+    LoadedFile { rules, policies }
+}
 
-    // The validator checks a policy once per action it may apply to; one message per problem
-    // is enough, so the action names are folded and repeats dropped.
-    let validation = Validator::new(schema.clone()).validate(&set, ValidationMode::Strict);
+/// Step 4: Cedar's validator in strict mode. It checks a policy once per action it may apply
+/// to; one message per problem is enough, so the action names are folded and repeats dropped.
+fn validate(
+    schema: &Schema,
+    text: &str,
+    set: &PolicySet,
+    located: &BTreeMap<PolicyId, (u32, String)>,
+    p: &mut Problems<'_>,
+) {
+    let validation = Validator::new(schema.clone()).validate(set, ValidationMode::Strict);
     let mut said = std::collections::BTreeSet::new();
     for e in validation.validation_errors() {
         let (line, mut message) = diagnostic(text, e);
-        let line = line.or_else(|| lines.get(e.policy_id()).copied());
-        for a in crate::Action::ALL {
+        let own = located.get(e.policy_id());
+        let line = line.or_else(|| own.map(|o| o.0));
+        for a in Action::ALL {
             message = message.replace(&format!("Action::\"{a}\""), "an action");
         }
-        if let Some(n) = rules
-            .iter()
-            .position(|r| r.line == lines.get(e.policy_id()).copied().unwrap_or(0))
-        {
+        if let Some((_, id)) = own {
             message = message.replace(
                 &format!("policy `{}`", e.policy_id()),
-                &format!("policy `{}`", rules[n].id),
+                &format!("policy `{id}`"),
             );
         }
         if said.insert((line, message.clone())) {
-            push(line, format!("does not match the schema: {message}"));
+            p.push(
+                line,
+                ProblemKind::Schema,
+                format!("does not match the schema: {message}"),
+            );
         }
     }
-    (problems.len() == before).then_some(LoadedFile { rules, policies })
+}
+
+fn load_file(
+    schema: &Schema,
+    file: &PolicyFile<'_>,
+    problems: &mut Vec<PolicyProblem>,
+) -> Option<LoadedFile> {
+    let text: &str = &file.text;
+    let before = problems.len();
+    let mut p = Problems {
+        file: &file.name,
+        list: problems,
+    };
+    let set = parse(text, &mut p)?;
+    let located = locate(text, &set, &mut p);
+    let lines: BTreeMap<PolicyId, (u32, String)> = located
+        .iter()
+        .map(|(cedar_id, policy, _, line)| {
+            let id = policy
+                .annotation("id")
+                .map_or_else(|| format!("{}:{line}", file.name), str::to_string);
+            (cedar_id.clone(), (*line, id))
+        })
+        .collect();
+    let loaded = rules_of(file, located, &mut p);
+    validate(schema, text, &set, &lines, &mut p);
+    (problems.len() == before).then_some(loaded)
+}
+
+/// The tenants a tenant policy file names, in name order: the cli and placement refuse a file
+/// that does not name the tenant they were asked about. Fails as loading would on a file that
+/// does not parse, is too deep or has a policy without a tenant.
+pub fn tenants_named(file: &PolicyFile<'_>) -> Result<BTreeSet<String>, PolicyError> {
+    let mut list = Vec::new();
+    let mut p = Problems {
+        file: &file.name,
+        list: &mut list,
+    };
+    let mut out = BTreeSet::new();
+    if let Some(set) = parse(&file.text, &mut p) {
+        for (_, policy, _, line) in locate(&file.text, &set, &mut p) {
+            if let Some(t) = tenant_scope(policy, line, &mut p) {
+                out.insert(t);
+            }
+        }
+    }
+    if list.is_empty() {
+        Ok(out)
+    } else {
+        Err(PolicyError { problems: list })
+    }
 }
 
 /// The schema, parsed.
@@ -467,7 +626,7 @@ pub fn parse_schema(name: &str, text: &str) -> Result<Schema, PolicyError> {
         .map(|(schema, _warnings)| schema)
         .map_err(|e| {
             let (line, message) = diagnostic(text, &e);
-            PolicyError::one(name, line, message)
+            PolicyError::one(name, line, ProblemKind::Syntax, message)
         })
 }
 
@@ -491,6 +650,7 @@ pub fn load_rules(
                 problems.push(PolicyProblem {
                     file: rule.file.clone(),
                     line: Some(rule.line),
+                    kind: ProblemKind::DuplicateId,
                     message: format!("duplicate @id {:?}; first used at {f}:{l}", rule.id),
                 });
                 continue;
@@ -535,7 +695,12 @@ pub fn parse_jurisdictions(name: &str, text: &str) -> Result<Vec<Jurisdiction>, 
         .map(|m| m.jurisdiction)
         .map_err(|e| {
             let line = e.span().map(|s| line_of(text, s.start));
-            PolicyError::one(name, line, e.message().to_string())
+            PolicyError::one(
+                name,
+                line,
+                ProblemKind::Jurisdiction,
+                e.message().to_string(),
+            )
         })
 }
 
@@ -633,7 +798,7 @@ unless { resource in Country::"XX" };
 
     #[test]
     fn tenant_policies_need_no_annotations_but_ids_must_be_unique() {
-        let text = "permit (principal, action, resource);\nforbid (principal, action, resource) when { context.subject == Country::\"FR\" };";
+        let text = "permit (principal == Tenant::\"t\", action, resource);\nforbid (principal == Tenant::\"t\", action, resource) when { context.subject == Country::\"FR\" };";
         let (rules, _) = load_rules(
             &schema(),
             &[PolicyFile::tenant("t.cedar", text)],
@@ -668,5 +833,113 @@ unless { resource in Country::"XX" };
         )
         .unwrap_err();
         assert!(e.to_string().contains("is a permit"), "{e}");
+    }
+
+    #[test]
+    fn a_tenant_policy_without_a_tenant_is_refused_with_its_line() {
+        let text = "forbid (principal == Tenant::\"a\", action, resource);\n\nforbid (principal, action, resource) when { resource.partition == \"china\" };";
+        let e = load_rules(
+            &schema(),
+            &[PolicyFile::tenant("t.cedar", text)],
+            &BTreeMap::new(),
+        )
+        .unwrap_err();
+        assert_eq!(e.problems.len(), 1, "{e}");
+        assert_eq!(e.problems[0].kind, ProblemKind::UnscopedTenantPolicy);
+        assert_eq!(e.problems[0].line, Some(3));
+        assert_eq!(e.problems[0].file, "t.cedar");
+        // `principal is Tenant` names no tenant either.
+        let text = "forbid (principal is Tenant, action, resource);";
+        let e = load_rules(
+            &schema(),
+            &[PolicyFile::tenant("t.cedar", text)],
+            &BTreeMap::new(),
+        )
+        .unwrap_err();
+        assert!(e.has(ProblemKind::UnscopedTenantPolicy), "{e}");
+    }
+
+    #[test]
+    fn tenants_named_lists_the_tenants_of_a_file() {
+        let text = "permit (principal == Tenant::\"b\", action, resource);\nforbid (principal in Tenant::\"a\", action, resource);\nforbid (principal is Tenant in Tenant::\"a\", action, resource);";
+        let named = tenants_named(&PolicyFile::tenant("t.cedar", text)).unwrap();
+        assert_eq!(named.into_iter().collect::<Vec<_>>(), ["a", "b"]);
+        let e = tenants_named(&PolicyFile::tenant(
+            "t.cedar",
+            "permit (principal, action, resource);",
+        ))
+        .unwrap_err();
+        assert!(e.has(ProblemKind::UnscopedTenantPolicy), "{e}");
+    }
+
+    #[test]
+    fn rules_carry_their_tenant_and_actions() {
+        let text = "permit (principal == Tenant::\"a\", action in [Action::\"log\", Action::\"store\"], resource);\nforbid (principal == Tenant::\"a\", action, resource);";
+        let (rules, _) = load_rules(
+            &schema(),
+            &[PolicyFile::tenant("t.cedar", text)],
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        assert_eq!(rules[0].tenant.as_deref(), Some("a"));
+        assert_eq!(rules[0].actions, [Action::Store, Action::Log]);
+        assert_eq!(rules[1].actions, Action::ALL);
+    }
+
+    #[test]
+    fn lines_are_right_in_a_long_file() {
+        let one = "forbid (principal == Tenant::\"a\", action, resource)\n  when { resource.status == \"retired\" };\n";
+        let (rules, _) = load_rules(
+            &schema(),
+            &[PolicyFile::tenant("t.cedar", one.repeat(500))],
+            &BTreeMap::new(),
+        )
+        .unwrap();
+        for (n, r) in rules.iter().enumerate() {
+            assert_eq!(r.line, u32::try_from(2 * n + 1).unwrap());
+        }
+    }
+
+    #[test]
+    fn too_deep_a_policy_is_refused_before_cedar_sees_it() {
+        for (name, text) in [
+            (
+                "parens.cedar",
+                format!(
+                    "forbid (principal == Tenant::\"a\", action, resource)\nwhen {{ {}true{} }};",
+                    "(".repeat(600),
+                    ")".repeat(600)
+                ),
+            ),
+            (
+                "chain.cedar",
+                format!(
+                    "forbid (principal == Tenant::\"a\", action, resource)\nunless {{ {} }};",
+                    (0..7000)
+                        .map(|i| format!("resource == Region::\"aws:r{i}\""))
+                        .collect::<Vec<_>>()
+                        .join(" || ")
+                ),
+            ),
+        ] {
+            let e = load_rules(
+                &schema(),
+                &[PolicyFile::tenant(name, text.as_str())],
+                &BTreeMap::new(),
+            )
+            .unwrap_err();
+            assert_eq!(e.problems.len(), 1, "{e}");
+            assert_eq!(e.problems[0].kind, ProblemKind::TooDeep, "{e}");
+            assert_eq!(e.problems[0].line, Some(2), "{e}");
+            assert_eq!(e.problems[0].file, name);
+            let law = text.replace("principal == Tenant::\"a\"", "principal");
+            let e = load_rules(
+                &schema(),
+                &[PolicyFile::law(name, law.as_str())],
+                &BTreeMap::new(),
+            )
+            .unwrap_err();
+            assert_eq!(e.problems[0].kind, ProblemKind::TooDeep, "{e}");
+        }
     }
 }

@@ -146,6 +146,8 @@ struct Acc {
     words: usize,
     forbid: Vec<u64>,
     failed: Vec<u64>,
+    /// Where a tenant's own permit holds (its allow-list).
+    permit: Vec<u64>,
     touched: Vec<usize>,
     is_touched: Vec<bool>,
 }
@@ -156,6 +158,7 @@ impl Acc {
             words,
             forbid: vec![0; combos * words],
             failed: vec![0; combos * words],
+            permit: vec![0; combos * words],
             touched: Vec::new(),
             is_touched: vec![false; combos],
         }
@@ -163,12 +166,14 @@ impl Acc {
 
     fn add(&mut self, combo: usize, effect: Effect, h: &Bits) {
         let at = combo * self.words..(combo + 1) * self.words;
-        // A permit that holds adds nothing: the default permit already allows every region
-        // (see `Engine::compile`). A permit that fails still denies.
-        if effect == Effect::Forbid {
-            for (a, b) in self.forbid[at.clone()].iter_mut().zip(&h.t) {
-                *a |= b;
-            }
+        // A permit that holds counts only for a tenant's allow-list (the default permit allows
+        // every region otherwise; see `Engine::compile`). A permit that fails still denies.
+        let target = match effect {
+            Effect::Forbid => &mut self.forbid,
+            Effect::Permit => &mut self.permit,
+        };
+        for (a, b) in target[at.clone()].iter_mut().zip(&h.t) {
+            *a |= b;
         }
         for (a, b) in self.failed[at].iter_mut().zip(&h.e) {
             *a |= b;
@@ -179,13 +184,15 @@ impl Acc {
         }
     }
 
-    /// The regions not forbidden and not failed for this combination.
-    fn allowed(&self, combo: usize, regions: usize) -> Vec<u64> {
+    /// The regions not forbidden and not failed for this combination; with an allow-list, also
+    /// permitted by one of the tenant's permits.
+    fn allowed(&self, combo: usize, regions: usize, allow_list: bool) -> Vec<u64> {
         let at = combo * self.words..(combo + 1) * self.words;
         let mut out: Vec<u64> = self.forbid[at.clone()]
             .iter()
-            .zip(&self.failed[at])
-            .map(|(f, e)| !(f | e))
+            .zip(&self.failed[at.clone()])
+            .zip(&self.permit[at])
+            .map(|((f, e), p)| !(f | e) & if allow_list { *p } else { u64::MAX })
             .collect();
         clear_tail(&mut out, regions);
         out
@@ -195,7 +202,8 @@ impl Acc {
         for &combo in &self.touched {
             let at = combo * self.words..(combo + 1) * self.words;
             self.forbid[at.clone()].fill(0);
-            self.failed[at].fill(0);
+            self.failed[at.clone()].fill(0);
+            self.permit[at].fill(0);
             self.is_touched[combo] = false;
         }
         self.touched.clear();
@@ -293,9 +301,10 @@ impl Pool {
 impl Engine {
     /// Compiles the allowed-region table for these tenants.
     ///
-    /// A region is allowed where no forbid holds and no policy failed: the law base's default
-    /// permit (always present, unconditional) allows every region, so a permit can never widen
-    /// the set, and only forbids and failures narrow it.
+    /// A region is allowed where no forbid holds and no policy failed, and, for a tenant with
+    /// an allow-list for the action (permits of its own whose scope admits it), where one of its
+    /// permits holds. Otherwise the law base's default permit allows every region: a permit
+    /// never widens the set the law and the forbids leave.
     pub fn compile(&self, tenants: &[TenantSpec]) -> Table {
         let regions = self.region_eids.len();
         let words = regions.div_ceil(64).max(1);
@@ -336,7 +345,7 @@ impl Engine {
             let everything = pool.intern(all);
             let mut ids = vec![everything; combos];
             for &combo in &acc.touched {
-                ids[combo] = pool.intern(acc.allowed(combo, regions));
+                ids[combo] = pool.intern(acc.allowed(combo, regions, false));
             }
             bases.insert(t.mechanisms, ids.into());
         }
@@ -365,8 +374,24 @@ impl Engine {
                 apply(self, i, principal, t.mechanisms, &mut acc);
             }
             let mut ids = base.to_vec();
-            for &combo in &acc.touched {
-                let mine = acc.allowed(combo, regions);
+            // With an allow-list for an action, every combination of that action is decided by
+            // the tenant's permits, also those no permit touched (nothing is allowed there).
+            let listed: Vec<bool> = Action::ALL
+                .iter()
+                .map(|a| self.has_allow_list(&t.id, *a))
+                .collect();
+            let decided: Vec<usize> = if listed.iter().any(|l| *l) {
+                (0..combos).filter(|c| listed[c % ACTIONS]).collect()
+            } else {
+                Vec::new()
+            };
+            for &combo in acc
+                .touched
+                .iter()
+                .filter(|c| !listed[*c % ACTIONS])
+                .chain(&decided)
+            {
+                let mine = acc.allowed(combo, regions, listed[combo % ACTIONS]);
                 let both: Vec<u64> = pool
                     .get(base[combo])
                     .iter()
