@@ -6,31 +6,11 @@
 )]
 
 use std::fs;
-use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn footprint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_footprint"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = footprint(args);
-    assert!(
-        out.status.success(),
-        "footprint {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
-}
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&ok(args)).expect("valid JSON")
-}
+mod common;
+use common::{footprint, json, ok, scratch};
 
 /// One provider's cell in a row of `catalog coverage --json`.
 fn provider_cell<'a>(row: &'a Value, provider: &str) -> &'a Value {
@@ -40,14 +20,6 @@ fn provider_cell<'a>(row: &'a Value, provider: &str) -> &'a Value {
         .iter()
         .find(|p| p["provider"] == provider)
         .unwrap_or_else(|| panic!("no {provider} in {row}"))
-}
-
-/// A fresh folder under the system temp dir, unique to this test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("footprint-cli-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("temp dir");
-    dir
 }
 
 #[test]

@@ -8,28 +8,10 @@
 )]
 
 use std::fs;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_footprint"))
-}
-
-fn footprint(args: &[&str]) -> Output {
-    bin().args(args).output().expect("the binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// A fresh folder under the system temp dir, unique to this test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("footprint-hard-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
+mod common;
+use common::{bin, footprint, scratch, stderr};
 
 const PROVIDER: &str = "[[provider]]\nid = \"acme\"\nname = \"Acme Cloud\"\nheadquarters = \"MX\"\n\
                         source = \"provider-corporate\"\nas_of = \"2026-11-01\"\n";

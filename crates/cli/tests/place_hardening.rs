@@ -8,35 +8,11 @@
 )]
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn footprint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_footprint"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-/// A fresh folder under the system temp dir, unique to this test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("footprint-place-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    fs::write(&path, text).unwrap();
-    path.display().to_string()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+mod common;
+use common::{footprint, scratch, stderr, write};
 
 #[test]
 fn workloads_named_a_space_b_and_a_underscore_b_get_their_own_maps() {

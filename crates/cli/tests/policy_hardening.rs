@@ -7,27 +7,12 @@
 )]
 
 use std::fs;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-fn footprint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_footprint"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "footprint-policy-hardening-{}-{name}",
-        std::process::id()
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{footprint, scratch};
 
 const CHECK: [&str; 7] = [
     "check",
