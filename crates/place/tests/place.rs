@@ -49,9 +49,13 @@ fn run(text: &str) -> (Input, Table, Placement) {
     (input, table, placement)
 }
 
-/// Every region of every route, checked by the explanation evaluator (a separate path from the
-/// compiled table the placer reads).
-fn assert_all_allowed(input: &Input, placement: &Placement, engine: &Engine) {
+/// Calls `check` once for every (workload, route, region, class, action) of a placement, with
+/// the residency request that region must allow and a description of what it serves.
+fn for_every_routed_request(
+    input: &Input,
+    placement: &Placement,
+    mut check: impl FnMut(&Request<'_>, String),
+) {
     let f = fixture();
     for (w, p) in input.workloads.iter().zip(&placement.workloads) {
         for route in &p.routes {
@@ -60,29 +64,36 @@ fn assert_all_allowed(input: &Input, placement: &Placement, engine: &Engine) {
                 let region = f.world.find_region(key).unwrap();
                 for &class in &w.classes {
                     for &action in &w.actions {
-                        let e = engine
-                            .explain(&Request {
-                                tenant: &input.tenant,
-                                class,
-                                subject,
-                                action,
-                                mechanisms: input.mechanisms,
-                                region,
-                            })
-                            .unwrap();
-                        assert!(
-                            e.allowed,
-                            "{}: {key} serves {} but may not {} its {} data",
+                        let request = Request {
+                            tenant: &input.tenant,
+                            class,
+                            subject,
+                            action,
+                            mechanisms: input.mechanisms,
+                            region,
+                        };
+                        let what = format!(
+                            "{}: {key} serves {} for {} of its {} data",
                             w.name,
                             route.country,
                             action.as_str(),
                             class.as_str()
                         );
+                        check(&request, what);
                     }
                 }
             }
         }
     }
+}
+
+/// Every region of every route, checked by the explanation evaluator (a separate path from the
+/// compiled table the placer reads).
+fn assert_all_allowed(input: &Input, placement: &Placement, engine: &Engine) {
+    for_every_routed_request(input, placement, |request, what| {
+        let e = engine.explain(request).unwrap();
+        assert!(e.allowed, "{what}, which the law base forbids");
+    });
 }
 
 #[test]
@@ -278,39 +289,12 @@ fn tenant_policy(kind: usize, provider: &str, tenant: &str) -> String {
 
 /// Every region of every route, checked by Cedar itself for every class and action.
 fn assert_cedar_allows(engine: &Engine, input: &Input, placement: &Placement) -> usize {
-    let f = fixture();
     let mut checked = 0;
-    for (w, p) in input.workloads.iter().zip(&placement.workloads) {
-        for route in &p.routes {
-            let subject = CountryCode::parse(&route.country).unwrap();
-            for key in &route.regions {
-                let region = f.world.find_region(key).unwrap();
-                for &class in &w.classes {
-                    for &action in &w.actions {
-                        let d = engine
-                            .decide_with_cedar(&Request {
-                                tenant: &input.tenant,
-                                class,
-                                subject,
-                                action,
-                                mechanisms: input.mechanisms,
-                                region,
-                            })
-                            .unwrap();
-                        assert!(
-                            d.allowed,
-                            "{}: {key} serves {} but Cedar refuses {} of its {} data: {d:?}",
-                            w.name,
-                            route.country,
-                            action.as_str(),
-                            class.as_str()
-                        );
-                        checked += 1;
-                    }
-                }
-            }
-        }
-    }
+    for_every_routed_request(input, placement, |request, what| {
+        let d = engine.decide_with_cedar(request).unwrap();
+        assert!(d.allowed, "{what}, which Cedar refuses: {d:?}");
+        checked += 1;
+    });
     checked
 }
 
